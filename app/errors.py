@@ -1,0 +1,92 @@
+"""facegate's domain errors: one tree, each with a stable machine-readable `code`.
+
+    FacegateError
+    ├── InvalidImage                  the bytes are not an image we accept (4xx)
+    │   ├── UnsupportedMediaType      UNSUPPORTED_MEDIA_TYPE: a format other than JPEG, PNG, WebP, BMP
+    │   ├── ImageTooLarge             IMAGE_TOO_LARGE: over the byte or pixel limit (checked before decoding)
+    │   └── ImageDecodeFailed         IMAGE_DECODE_FAILED: empty, truncated or corrupt
+    ├── FaceError                     the image is fine but its faces are not usable (4xx)
+    │   ├── NoFace                    NO_FACE
+    │   ├── MultipleFaces             MULTIPLE_FACES: exactly one was required
+    │   └── TooManyFaces              TOO_MANY_FACES: over the per-image face limit
+    └── ConfigurationError            the operator's settings cannot be honoured (fails start-up, never a request)
+        ├── ModelNotFound             MODEL_NOT_FOUND: no such model built / loaded
+        └── ProviderUnavailable       PROVIDER_UNAVAILABLE: an execution provider that was required is missing
+
+The vision pipeline raises these; only the HTTP layer turns them into problem+json responses, using `status`.
+"""
+
+from __future__ import annotations
+
+
+class FacegateError(Exception):
+    """Base of every error facegate raises on purpose."""
+
+    code = "INTERNAL_ERROR"
+    title = "Internal error"
+    status = 500
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidImage(FacegateError):
+    code = "INVALID_IMAGE"
+    title = "Invalid image"
+    status = 422
+
+
+class UnsupportedMediaType(InvalidImage):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    title = "Unsupported image format"
+    status = 415
+
+
+class ImageTooLarge(InvalidImage):
+    code = "IMAGE_TOO_LARGE"
+    title = "Image too large"
+    status = 413
+
+
+class ImageDecodeFailed(InvalidImage):
+    code = "IMAGE_DECODE_FAILED"
+    title = "Image could not be decoded"
+    status = 422
+
+
+class FaceError(FacegateError):
+    code = "FACE_ERROR"
+    title = "Unusable faces"
+    status = 422
+
+
+class NoFace(FaceError):
+    code = "NO_FACE"
+    title = "No face found"
+
+
+class MultipleFaces(FaceError):
+    code = "MULTIPLE_FACES"
+    title = "More than one face found"
+
+
+class TooManyFaces(FaceError):
+    code = "TOO_MANY_FACES"
+    title = "Too many faces"
+
+
+class ConfigurationError(FacegateError):
+    code = "CONFIGURATION_ERROR"
+    title = "Configuration error"
+
+
+class ModelNotFound(ConfigurationError):
+    code = "MODEL_NOT_FOUND"
+    title = "Model not found"
+    status = 404
+
+
+class ProviderUnavailable(ConfigurationError):
+    code = "PROVIDER_UNAVAILABLE"
+    title = "Execution provider unavailable"

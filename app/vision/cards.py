@@ -1,0 +1,49 @@
+"""Model cards: the JSON record `make models` writes next to each ONNX file.
+
+The card is the contract between the build and the runtime: which file, from where, how to feed it, and (once
+`bench/accuracy.py` has run) how accurate it is and what its scores mean.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from app.errors import ModelNotFound
+
+
+class SourceRecord(BaseModel):
+    package: str
+    version: str
+    path: str
+    sha256: str
+    license: str
+
+
+class ModelCard(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str
+    version: str
+    task: str
+    file: str
+    sha256: str
+    source: SourceRecord
+    input: dict[str, Any]
+    alignment: dict[str, Any] | None = None
+    embedding_size: int | None = None
+    accuracy: dict[str, Any] | None = None
+    calibration: dict[str, Any] | None = None
+
+
+def load_card(models_dir: Path, name: str) -> ModelCard:
+    path = models_dir / f"{name}.json"
+    if not path.exists():
+        raise ModelNotFound(f"no model card {path}; run `make models`")
+    return ModelCard.model_validate_json(path.read_text())
+
+
+def list_cards(models_dir: Path) -> list[ModelCard]:
+    return [ModelCard.model_validate_json(path.read_text()) for path in sorted(models_dir.glob("*.json"))]

@@ -1,0 +1,47 @@
+"""Plain value types passed between the vision stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+
+class FaceSelection(StrEnum):
+    """Which detected faces a request wants."""
+
+    LARGEST = "largest"
+    CENTER = "center"
+    ALL = "all"
+    REQUIRE_SINGLE = "require_single"
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    """A detected face in original-image pixels.
+
+    `box` is (x, y, width, height); `landmarks` is 5x2: right eye, left eye, nose tip, right and left mouth
+    corners (the subject's right and left).
+    """
+
+    box: np.ndarray
+    landmarks: np.ndarray
+    score: float
+
+    @property
+    def area(self) -> float:
+        return float(self.box[2] * self.box[3])
+
+    @property
+    def center(self) -> np.ndarray:
+        return self.box[:2] + self.box[2:] / 2
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedFace:
+    """A face with its L2-normalised embedding from one model."""
+
+    face: Face
+    embedding: np.ndarray
+    model: str

@@ -1,0 +1,117 @@
+"""`make models`: fetch the pinned source files, convert them, check them, and write one model card each.
+
+    python -m models.build [--out build/models] [--cache build]
+
+Outputs are reproducible: a rebuild writes byte-identical ONNX files (the card records their sha256). Measured
+accuracy and calibration live in `models/measured/<name>.json` (committed, written by `bench/accuracy.py`) and
+are merged into the card, so a fresh build carries the figures the runtime's default thresholds come from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+
+from models import dlib_resnet, sface, sources, yunet
+
+HERE = Path(__file__).resolve().parent
+MEASURED = HERE / "measured"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    version: str
+    task: str
+    source: sources.SourceFile
+    convert: Callable[[Path, Path], dict[str, Any]]
+    card: dict[str, Any] = field(default_factory=dict)
+
+
+SPECS = (
+    ModelSpec("yunet", "2023mar", "detection", sources.YUNET, yunet.convert, {
+        "description": "YuNet face detector (libfacedetection), int8 block-quantized weights folded to float32.",
+    }),
+    ModelSpec("sface", "2021dec", "embedding", sources.SFACE, sface.convert, {
+        "description": "SFace (MobileFaceNet trained with sigmoid-constrained hypersphere loss).",
+        "published": {"lfw_accuracy": 0.9940, "reference": "Zhong et al., SFace, IEEE TIP 2021; OpenCV Zoo"},
+    }),
+    ModelSpec("dlib_resnet_v1", "v1", "embedding", sources.DLIB_RESNET, dlib_resnet.convert, {
+        "description": "dlib's ResNet-29 face recognition network (metric loss), by Davis King.",
+        "published": {"lfw_accuracy": 0.9938, "reference": "dlib.net, dlib_face_recognition_resnet_model_v1"},
+        "alignment": {
+            "method": "YuNet's 5 landmarks mapped onto dlib's 150x150 chip (padding 0.25) by a fitted template",
+            "template": "dlib_chip_150",
+            "size": [150, 150],
+        },
+    }),
+)
+
+
+def _check(path: Path, task: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """Load the output in ONNX Runtime and check it answers a batch of 2 with the promised shapes."""
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    shape = [2 if isinstance(dim, str) and dim == "N" else dim for dim in facts["input"]["shape"]]
+    shape = [64 if isinstance(dim, str) else dim for dim in shape]
+    batch = np.random.default_rng(0).uniform(0, 255, shape).astype(np.float32)
+    outputs = dict(zip([o.name for o in session.get_outputs()], session.run(None, {"input": batch}), strict=True))
+    if task == "embedding":
+        embedding = outputs["embedding"]
+        if embedding.shape != (2, facts["embedding_size"]):
+            raise RuntimeError(f"{path.name}: embedding shape {embedding.shape}")
+        if not np.allclose(np.linalg.norm(embedding, axis=1), 1.0, atol=1e-5):
+            raise RuntimeError(f"{path.name}: embeddings are not unit length")
+        single = session.run(["embedding"], {"input": batch[:1]})[0]
+        if np.abs(single - embedding[:1]).max() > 1e-5:
+            raise RuntimeError(f"{path.name}: batched and single runs disagree")
+    return {"onnxruntime": ort.__version__, "batch_check": "passed"}
+
+
+def build_one(spec: ModelSpec, out: Path, cache: Path) -> dict[str, Any]:
+    source_path = sources.fetch(spec.source, cache)
+    output = out / f"{spec.name}.onnx"
+    facts = spec.convert(source_path, output)
+    card: dict[str, Any] = {
+        "name": spec.name,
+        "version": spec.version,
+        "task": spec.task,
+        "file": output.name,
+        "sha256": sources.sha256_file(output),
+        "source": {
+            "package": spec.source.package,
+            "version": spec.source.version,
+            "path": spec.source.member,
+            "sha256": spec.source.sha256,
+            "license": spec.source.license,
+        },
+        **facts,
+        **spec.card,
+        "validation": _check(output, spec.task, facts),
+    }
+    measured = MEASURED / f"{spec.name}.json"
+    if measured.exists():
+        card.update(json.loads(measured.read_text()))
+    (out / f"{spec.name}.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    return card
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("build/models"))
+    parser.add_argument("--cache", type=Path, default=Path("build"))
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for spec in SPECS:
+        card = build_one(spec, args.out, args.cache)
+        print(f"{card['name']:16} {card['sha256']}  from {spec.source.requirement} ({card['source']['license']})")
+
+
+if __name__ == "__main__":
+    main()
