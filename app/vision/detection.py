@@ -66,7 +66,8 @@ class FaceDetector:
         self.settings = settings
         self.max_faces = max_faces
 
-    def _prepare(self, image: np.ndarray) -> tuple[np.ndarray, float]:
+    def preprocess(self, image: np.ndarray) -> tuple[np.ndarray, float]:
+        """(1x3xHxW BGR float32 blob, scale): scaled down to `max_side`, zero-padded to multiples of 32."""
         height, width = image.shape[:2]
         scale = min(1.0, self.settings.max_side / max(height, width))
         if scale < 1.0:
@@ -79,7 +80,7 @@ class FaceDetector:
 
     def detect(self, image: np.ndarray) -> list[Face]:
         """All faces in an RGB image, best score first, in original-image pixels."""
-        blob, scale = self._prepare(image)
+        blob, scale = self.preprocess(image)
         outputs = dict(zip(self.model.output_names, self.model.run(blob), strict=True))
         boxes, marks, scores = decode(outputs, blob.shape[2], blob.shape[3], self.settings.score_threshold)
         if len(scores) == 0:

@@ -46,8 +46,10 @@ def dlib_chip_points(size: int = CHIP_SIZE, padding: float = CHIP_PADDING) -> np
     return (padding + DLIB_MEAN_FACE_5) / (2 * padding + 1) * size
 
 
-def chip_rect_from_similarity(chip_to_img: np.ndarray, size: int = CHIP_SIZE) -> tuple[np.ndarray, float, float]:
-    """dlib's chip_details(rect centre, side, angle) for a chip->image similarity (chip_details' constructor)."""
+def chip_rect_from_similarity(
+    chip_to_img: np.ndarray, size: int = CHIP_SIZE
+) -> tuple[np.ndarray, float, float]:
+    """dlib's chip_details (rect centre, side, angle) for a chip->image similarity, as its constructor does."""
     A = chip_to_img[:, :2]
     scale = float(np.hypot(A[0, 0], A[1, 0]))
     angle = float(np.arctan2(A[1, 0], A[0, 0]))
@@ -57,7 +59,7 @@ def chip_rect_from_similarity(chip_to_img: np.ndarray, size: int = CHIP_SIZE) ->
 
 
 def _corner_map(centre: np.ndarray, side: float, angle: float, size: int) -> np.ndarray:
-    """Chip pixel -> image point affine that sends the chip's corners to the rotated rect's (dlib's mapping)."""
+    """Chip pixel -> image point affine sending the chip's corners to the rotated rect's (as dlib maps)."""
     c, s = np.cos(angle), np.sin(angle)
     R = np.array([[c, -s], [s, c]])
     half = side / 2.0
@@ -85,7 +87,7 @@ def _pyramid_down(img: np.ndarray) -> np.ndarray:
 def _bilinear(img: np.ndarray, M: np.ndarray, size: int) -> np.ndarray:
     """dlib's transform_image + interpolate_bilinear: sample img at M @ (col, row, 1) for each chip pixel.
 
-    Pixels whose 2x2 neighbourhood leaves the image are black, values are truncated (not rounded): both as dlib.
+    Pixels whose 2x2 neighbourhood leaves the image are black and values are truncated, not rounded: as dlib.
     """
     cols, rows = np.meshgrid(np.arange(size, dtype=np.float64), np.arange(size, dtype=np.float64))
     x = M[0, 0] * cols + M[0, 1] * rows + M[0, 2]
@@ -136,7 +138,7 @@ def extract_chip(
         grow = grow * 2 + 2
     if depth == 0:
         return _bilinear(image, _corner_map(np.asarray(centre, float), side, angle, size), size)
-    # Bounding box of the rotated rect, grown by `grow`, clipped to the image, rounded (dlib's rectangle cast).
+    # Bounding box of the rotated rect, grown by `grow`, clipped to the image, rounded (dlib's rectangle).
     c, s = np.cos(angle), np.sin(angle)
     R = np.array([[c, -s], [s, c]])
     corners = np.array([[-half, -half], [half, -half], [-half, half], [half, half]]) @ R.T + centre

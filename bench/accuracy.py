@@ -1,0 +1,265 @@
+"""Accuracy of every embedding pipeline on a photo set in the `../shared/faces` layout.
+
+    python -m bench.accuracy [--faces ../shared/faces] [--set lfw-dev] [--write-cards]
+
+Pipelines: each embedder alone, each with flip-test (embedding of the crop plus its mirror), and the fusion of
+both embedders (z-normalised scores, averaged). For each: accuracy per held-out fold of `pairs.csv`
+(threshold chosen on the other folds), ROC AUC, EER and TAR at FAR 1e-2/1e-3/1e-4 over every comparison the
+set offers (all same-identity image pairs against all cross-identity ones), open-set identification from
+`identification.csv` (rank-1, FNIR at FPIR 1e-2), and the detection failure rate. Prints a table, writes a JSON
+report and a DET-curve PNG to `bench/out/`, and with `--write-cards` records each embedder's calibration
+(score → false-match rate from the impostor scores) in `models/measured/`, which `make models` merges into the
+model cards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.config import Settings
+from app.errors import NoFace
+from app.vision.pipeline import FacePipeline, load_pipeline
+from app.vision.types import FaceSelection
+from bench import metrics
+from bench.facesets import ROOT, FaceSet, default_faces_dir
+
+FARS = (1e-2, 1e-3, 1e-4)
+CALIBRATION_FMRS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
+OUT = ROOT / "bench" / "out"
+_pipeline: FacePipeline | None = None
+
+
+def _init_worker(models_dir: str) -> None:
+    global _pipeline
+    settings = Settings(runtime={"models_dir": models_dir, "intra_op_threads": 1})
+    _pipeline = load_pipeline(settings.runtime, settings.detection, settings.limits)
+
+
+def _embed_image(path: str) -> dict[str, np.ndarray] | None:
+    """Embeddings of the centre-most face (LFW photos often show bystanders), plain and mirrored."""
+    assert _pipeline is not None
+    try:
+        image = _pipeline.decode(Path(path).read_bytes())
+        faces = _pipeline.detect(image, FaceSelection.CENTER)
+    except NoFace:
+        return None
+    result = {}
+    for name, embedder in _pipeline.embedders.items():
+        crops = embedder.align(image, faces)
+        plain, mirrored = embedder.embed_crops(np.concatenate([crops, crops[:, :, ::-1]]))
+        result[name] = plain
+        result[f"{name}_flip"] = (plain + mirrored) / np.linalg.norm(plain + mirrored)
+    return result
+
+
+def embed_set(faces: FaceSet, models_dir: Path, workers: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """(pipeline → N x D unit embeddings, found mask), cached per set and model files."""
+    cards = sorted(json.loads(p.read_text())["sha256"][:12] for p in models_dir.glob("*.json"))
+    cache = ROOT / "build" / "bench" / f"{faces.name}-{'-'.join(cards)}.npz"
+    if cache.exists():
+        stored = np.load(cache)
+        return {k: stored[k] for k in stored.files if k != "found"}, stored["found"]
+    paths = [str(faces.image(path)) for path in faces.paths]
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(models_dir),)) as pool:
+        results = list(pool.map(_embed_image, paths, chunksize=16))
+    found = np.array([r is not None for r in results])
+    names = next(r for r in results if r is not None).keys()
+    embeddings = {
+        name: np.stack([r[name] if r is not None else np.zeros_like(results[found.argmax()][name])
+                        for r in results]).astype(np.float32)
+        for name in names
+    }
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, found=found, **embeddings)
+    return embeddings, found
+
+
+class Scorer:
+    """Scores between image sets for one pipeline; fusion z-normalises each model by its impostor scores."""
+
+    def __init__(self, embeddings: dict[str, np.ndarray], parts: list[str],
+                 znorm: dict[str, tuple[float, float]] | None = None) -> None:
+        self.embeddings, self.parts, self.znorm = embeddings, parts, znorm or {}
+
+    def __call__(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Every row image against every column image."""
+        return self._combine(lambda e: e[rows] @ e[cols].T)
+
+    def pairs(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """first[i] against second[i], for each i."""
+        return self._combine(lambda e: np.einsum("ij,ij->i", e[first], e[second]))
+
+    def _combine(self, similarity) -> np.ndarray:
+        total = None
+        for part in self.parts:
+            scores = similarity(self.embeddings[part])
+            if part in self.znorm:
+                mean, std = self.znorm[part]
+                scores = (scores - mean) / std
+            total = scores if total is None else total + scores
+        return total / len(self.parts)
+
+
+def all_comparisons(score: Scorer, identities: np.ndarray, found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(genuine, impostor) scores over every pair of distinct images with a detected face."""
+    index = np.flatnonzero(found)
+    matrix = score(index, index)
+    upper = np.triu(np.ones_like(matrix, dtype=bool), k=1)
+    same = identities[index][:, None] == identities[index][None, :]
+    return matrix[upper & same], matrix[upper & ~same]
+
+
+def evaluate(name: str, score: Scorer, faces: FaceSet, found: np.ndarray) -> dict[str, Any]:
+    index = faces.index()
+    first = np.array([index[p["path1"]] for p in faces.pairs])
+    second = np.array([index[p["path2"]] for p in faces.pairs])
+    labels = np.array([int(p["label"]) for p in faces.pairs])
+    folds = np.array([int(p["fold"]) for p in faces.pairs])
+    # A photo without a detected face cannot match: its pairs count as rejected.
+    pair_scores = np.where(found[first] & found[second], score.pairs(first, second), -np.inf)
+    accuracy = metrics.fold_accuracy(pair_scores, labels, folds)
+    genuine, impostor = all_comparisons(score, faces.identities, found)
+    curve = metrics.det_curve(genuine, impostor)
+    report: dict[str, Any] = {
+        "pipeline": name,
+        "accuracy": float(np.mean(accuracy)),
+        "accuracy_std": float(np.std(accuracy)),
+        "accuracy_folds": accuracy,
+        "auc": metrics.roc_auc(genuine, impostor),
+        "eer": metrics.equal_error_rate(curve),
+        "genuine_comparisons": len(genuine),
+        "impostor_comparisons": len(impostor),
+        "tar_at_far": {f"{far:g}": metrics.tar_at_far(genuine, impostor, far)[0] for far in FARS},
+        "detection_failures": int((~found).sum()),
+        "detection_failure_rate": float((~found).mean()),
+        "calibration": {
+            f"fmr_{fmr:.0e}".replace("e-0", "e-"): metrics.threshold_at_far(impostor, fmr)
+            for fmr in CALIBRATION_FMRS
+        },
+    }
+    if faces.roles:
+        report.update(_identification(score, faces, found))
+    report["_curve"] = curve
+    return report
+
+
+def _identification(score: Scorer, faces: FaceSet, found: np.ndarray) -> dict[str, Any]:
+    index = faces.index()
+    by_role: dict[str, list[int]] = {}
+    for path, role in faces.roles.items():
+        by_role.setdefault(role, []).append(index[path])
+    gallery = np.array([i for i in by_role["gallery"] + by_role.get("gallery_distractor", []) if found[i]])
+    probes = np.array(by_role["probe"])
+    unknown = np.array(by_role.get("unknown_probe", []))
+    probe_scores = np.where(found[probes][:, None], score(probes, gallery), -np.inf)
+    unknown_scores = np.where(found[unknown][:, None], score(unknown, gallery), -np.inf)
+    mates = faces.identities[probes][:, None] == faces.identities[gallery][None, :]
+    result = metrics.open_set_search(probe_scores, mates, unknown_scores, fpir=1e-2)
+    return {"rank1": result.rank1, "fnir_at_fpir_1e-2": result.fnir_at_fpir, "gallery_size": len(gallery),
+            "probes": len(probes), "unknown_probes": len(unknown)}
+
+
+def _plot(reports: list[dict[str, Any]], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for report in reports:
+        curve = report["_curve"]
+        keep = (curve.far > 0) & (curve.frr > 0)
+        ax.loglog(curve.far[keep], curve.frr[keep], label=f"{report['pipeline']} (EER {report['eer']:.2%})")
+    ax.set(xlabel="false match rate (FMR)", ylabel="false non-match rate (FNMR)", title=title,
+           xlim=(1e-6, 1), ylim=(1e-4, 1))
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _table(reports: list[dict[str, Any]]) -> str:
+    head = (f"{'pipeline':22} {'accuracy':>15} {'AUC':>8} {'EER':>7} {'TAR@1e-2':>9} {'TAR@1e-3':>9} "
+            f"{'TAR@1e-4':>9} {'rank-1':>7} {'FNIR@1e-2':>10} {'no face':>8}")
+    lines = [head, "-" * len(head)]
+    for r in reports:
+        tar = r["tar_at_far"]
+        lines.append(
+            f"{r['pipeline']:22} {r['accuracy']:>8.2%} ±{r['accuracy_std']:.2%} {r['auc']:>8.5f} {r['eer']:>7.2%} "
+            f"{tar['0.01']:>9.2%} {tar['0.001']:>9.2%} {tar['0.0001']:>9.2%} {r.get('rank1', float('nan')):>7.2%} "
+            f"{r.get('fnir_at_fpir_1e-2', float('nan')):>10.2%} {r['detection_failures']:>8}"
+        )
+    return "\n".join(lines)
+
+
+def run(faces: FaceSet, models_dir: Path, workers: int, write_cards: bool) -> list[dict[str, Any]]:
+    embeddings, found = embed_set(faces, models_dir, workers)
+    models = sorted(name for name in embeddings if not name.endswith("_flip"))
+    pipelines: dict[str, Scorer] = {}
+    for name in [*models, *(f"{m}_flip" for m in models)]:
+        pipelines[name] = Scorer(embeddings, [name])
+    if len(models) >= 2:
+        for suffix in ("", "_flip"):
+            parts = [f"{m}{suffix}" for m in models]
+            znorm = {}
+            for part in parts:
+                _, impostor = all_comparisons(pipelines[part], faces.identities, found)
+                znorm[part] = (float(impostor.mean()), float(impostor.std()))
+            pipelines["fusion" + suffix] = Scorer(embeddings, parts, znorm)
+    reports = [evaluate(name, score, faces, found) for name, score in pipelines.items()]
+    print(f"\n{faces.name}: {len(faces.paths)} images, {len(faces.pairs)} pairs "
+          f"({reports[0]['genuine_comparisons']} genuine / {reports[0]['impostor_comparisons']} impostor "
+          f"comparisons over all images)\n")
+    print(_table(reports))
+    OUT.mkdir(parents=True, exist_ok=True)
+    _plot(reports, OUT / f"det-{faces.name}.png", f"DET on {faces.name}")
+    clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in reports]
+    (OUT / f"accuracy-{faces.name}.json").write_text(json.dumps(clean, indent=2) + "\n")
+    print(f"\nwrote {OUT / f'accuracy-{faces.name}.json'} and {OUT / f'det-{faces.name}.png'}")
+    if write_cards:
+        _write_measured(clean, models, faces.name)
+    return clean
+
+
+def _write_measured(reports: list[dict[str, Any]], models: list[str], set_name: str) -> None:
+    """Record each embedder's measured accuracy and calibration for its model card."""
+    measured = ROOT / "models" / "measured"
+    measured.mkdir(exist_ok=True)
+    for report in reports:
+        if report["pipeline"] not in models:
+            continue
+        accuracy = {k: v for k, v in report.items() if k not in {"pipeline", "calibration"}}
+        record = {
+            "accuracy": {"dataset": set_name, "command": "python -m bench.accuracy --write-cards", **accuracy},
+            "calibration": {
+                "dataset": set_name,
+                "method": "thresholds at which this share of all cross-identity comparisons is accepted",
+                "impostor_comparisons": report["impostor_comparisons"],
+                "score_at_fmr": report["calibration"],
+            },
+        }
+        (measured / f"{report['pipeline']}.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        print(f"wrote {measured / (report['pipeline'] + '.json')}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--faces", type=Path, default=default_faces_dir())
+    parser.add_argument("--set", default="lfw-dev")
+    parser.add_argument("--models", type=Path, default=ROOT / "build" / "models")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--write-cards", action="store_true")
+    args = parser.parse_args(argv)
+    run(FaceSet.load(args.faces / args.set), args.models, args.workers, args.write_cards)
+
+
+if __name__ == "__main__":
+    main()

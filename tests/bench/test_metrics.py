@@ -1,0 +1,56 @@
+"""The accuracy measures on small hand-checked score sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bench import metrics
+
+
+def test_threshold_at_far_accepts_at_most_that_share() -> None:
+    impostor = np.arange(1000, dtype=np.float64) / 1000  # 0.000 .. 0.999
+    threshold = metrics.threshold_at_far(impostor, 0.01)
+    assert np.mean(impostor >= threshold) == pytest.approx(0.01)
+    assert 0.989 < threshold <= 0.990 + 1e-9
+
+
+def test_tar_at_far() -> None:
+    impostor = np.linspace(0, 0.5, 10_000)
+    genuine = np.array([0.2, 0.45, 0.499, 0.6, 0.9])
+    tar, threshold = metrics.tar_at_far(genuine, impostor, 1e-3)
+    assert threshold == pytest.approx(0.4995, abs=1e-4)
+    assert tar == pytest.approx(0.4)
+
+
+def test_auc_counts_ties_as_half() -> None:
+    assert metrics.roc_auc(np.array([1.0, 2.0]), np.array([0.0, 0.5])) == 1.0
+    assert metrics.roc_auc(np.array([0.5]), np.array([0.5])) == 0.5
+    assert metrics.roc_auc(np.array([0.0]), np.array([1.0])) == 0.0
+
+
+def test_eer_of_overlapping_uniforms() -> None:
+    rng = np.random.default_rng(0)
+    genuine = rng.uniform(0.5, 1.5, 20_000)
+    impostor = rng.uniform(0.0, 1.0, 20_000)
+    # The curves cross at 0.75 where both error rates are 25 %.
+    assert metrics.equal_error_rate(metrics.det_curve(genuine, impostor)) == pytest.approx(0.25, abs=0.01)
+
+
+def test_fold_accuracy_uses_the_other_folds_threshold() -> None:
+    scores = np.array([0.1, 0.9, 0.2, 0.8, 0.45, 0.55])
+    labels = np.array([0, 1, 0, 1, 1, 0])
+    folds = np.array([0, 0, 1, 1, 2, 2])
+    # Folds 0 and 1 are separable; fold 2 is inverted around any threshold learned from the others.
+    assert metrics.fold_accuracy(scores, labels, folds) == [1.0, 1.0, 0.0]
+
+
+def test_open_set_search() -> None:
+    probe_scores = np.array([[0.9, 0.1], [0.3, 0.4], [0.2, 0.7]])
+    mates = np.array([[True, False], [True, False], [False, True]])
+    unknown_scores = np.array([[0.5, 0.2], [0.1, 0.35]] * 50)
+    result = metrics.open_set_search(probe_scores, mates, unknown_scores, fpir=0.01)
+    assert result.rank1 == pytest.approx(2 / 3)
+    assert result.threshold > 0.5
+    # Probe 0 (0.9) and probe 2 (0.7) are found above the threshold; probe 1 is ranked wrong.
+    assert result.fnir_at_fpir == pytest.approx(1 / 3)
