@@ -6,6 +6,7 @@ The ResNet was trained on dlib's 150x150 chips (`dlib.get_face_chip(img, shape, 
   a         dlib HOG detector -> dlib 5-point predictor -> dlib chip (reference; not shippable)
   b_raw     YuNet box as given -> dlib 5-point predictor -> dlib chip
   b_remap   YuNet box remapped to look like a dlib HOG box (least squares on the fit set) -> predictor -> chip
+  b_lmrect  a dlib-HOG-like box placed from YuNet's 5 landmarks alone (fit set) -> predictor -> chip
   c_umeyama YuNet's 5 landmarks -> least-squares similarity to a fitted chip template -> chip
   c_lmeds   same with cv2.estimateAffinePartial2D(..., method=cv2.LMEDS)
 
@@ -21,8 +22,12 @@ detector finds nothing gets no descriptor: its pairs score -1 (rejected), so fai
 Accuracy is also reported on the pairs where every variant found the face ("common"), which isolates alignment
 from detection.
 
-Everything slow (detections, descriptors) is cached under build/dlib_alignment_study/; a re-run only redoes the
-metrics. Run: .venv/bin/python bench/dlib_alignment_study.py [--faces ../shared/faces]
+The (b) variants run dlib-bin's predictor; the script also checks that the numpy port we ship
+(app.vision.dlib_chip.ShapePredictor5, parameters converted by models/dlib_shape5.py) gives the same landmarks
+on every evaluation face's b_remap box, and that the module's constants are the ones fitted here.
+
+Slow results (detections, descriptors) are cached under build/dlib_alignment_study/; a re-run only redoes
+the metrics. Run: .venv/bin/python bench/dlib_alignment_study.py [--faces ../shared/faces]
 """
 
 from __future__ import annotations
@@ -43,9 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.vision import dlib_chip as dc  # noqa: E402
+from models.dlib_shape5 import convert  # noqa: E402
 
 CACHE = ROOT / "build" / "dlib_alignment_study"
-VARIANTS = ("a", "b_raw", "b_remap", "c_umeyama", "c_lmeds")
+VARIANTS = ("a", "b_raw", "b_remap", "b_lmrect", "c_umeyama", "c_lmeds")
 NAN5 = np.full((5, 2), np.nan)
 
 
@@ -74,7 +80,7 @@ class Models:
         )
 
     def predict(self, rgb: np.ndarray, ltrb: np.ndarray) -> np.ndarray:
-        rect = dlib.rectangle(*(round(float(v)) for v in ltrb))
+        rect = dlib.rectangle(*(int(np.floor(float(v) + 0.5)) for v in ltrb))
         return np.array([(p.x, p.y) for p in self.sp(rgb, rect).parts()], np.float64)
 
     def detect(self, rgb: np.ndarray) -> dict[str, np.ndarray]:
@@ -146,10 +152,18 @@ def detections(models: Models, paths: list[Path], name: str) -> dict[str, np.nda
 
 def img_to_chip_dlib(pts: np.ndarray) -> np.ndarray:
     """dlib's image->chip map (get_mapping_to_chip) for dlib's 5 predicted points."""
-    M = dc.similarity_lstsq(dc.dlib_chip_points(), pts)
-    centre, side, angle = dc.chip_rect_from_similarity(M)
+    centre, side, angle = dc.chip_rect(pts)
     corner = dc._corner_map(centre, side, angle, dc.CHIP_SIZE)
     return np.linalg.inv(np.vstack([corner, [0, 0, 1]]))[:2]
+
+
+def warp_chip(image: np.ndarray, image_to_chip: np.ndarray, size: int = dc.CHIP_SIZE) -> np.ndarray:
+    """Variant (c)'s chip for an image->chip similarity, sampled as dlib samples (pyramid included)."""
+    inv = np.linalg.inv(np.vstack([image_to_chip, [0.0, 0.0, 1.0]]))[:2]
+    step = float(np.hypot(inv[0, 0], inv[1, 0]))
+    angle = float(np.arctan2(inv[1, 0], inv[0, 0]))
+    centre = inv[:, :2] @ np.array([(size - 1) / 2.0, (size - 1) / 2.0]) + inv[:, 2]
+    return dc.extract_chip(image, centre, step * (size - 1), angle, size)
 
 
 def fit_template(fit: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -186,15 +200,36 @@ def fit_box_map(fit: dict[str, np.ndarray]) -> tuple[np.ndarray, int, float]:
     return coef, int(ok.sum()), rms
 
 
+def fit_landmark_box(fit: dict[str, np.ndarray], template: np.ndarray) -> tuple[np.ndarray, float, int]:
+    """dlib HOG box centre and side in the template's chip frame (similarity YuNet landmarks -> template)."""
+    centres, sides = [], []
+    for hog, ylm in zip(fit["hog"], fit["ylm"], strict=True):
+        if np.isnan(hog).any() or np.isnan(ylm).any():
+            continue
+        M = dc.similarity_lstsq(ylm, template)
+        centres.append(M[:, :2] @ ((hog[:2] + hog[2:]) / 2) + M[:, 2])
+        sides.append((hog[2] - hog[0]) * np.hypot(M[0, 0], M[1, 0]))
+    c, sd = np.array(centres), np.array(sides)
+    keep = np.abs(c - np.median(c, 0)).max(1) < 20  # the two detectors found the same face
+    return c[keep].mean(0), float(sd[keep].mean()), int(keep.sum())
+
+
+def landmark_box(ylm: np.ndarray, template: np.ndarray, centre: np.ndarray, side: float) -> np.ndarray:
+    M = dc.similarity_lstsq(template, ylm)
+    c = M[:, :2] @ centre + M[:, 2]
+    half = side * np.hypot(M[0, 0], M[1, 0]) / 2
+    return np.array([c[0] - half, c[1] - half, c[0] + half, c[1] + half])
+
+
 def remap_box(ybox: np.ndarray, coef: np.ndarray) -> np.ndarray:
     x, y, w, h = ybox
     return np.array([x, y, x, y]) + coef @ np.array([w, h])
 
 
 def chips_for(
-    variant: str, rgb: np.ndarray, det: dict[str, np.ndarray], models: Models, template: np.ndarray,
-    box_coef: np.ndarray,
+    variant: str, rgb: np.ndarray, det: dict[str, np.ndarray], models: Models, params: dict[str, np.ndarray]
 ) -> np.ndarray | None:
+    template = params["template"]
     if variant == "a":
         pts = det["pts_a"]
     elif variant == "b_raw":
@@ -202,7 +237,12 @@ def chips_for(
     elif variant == "b_remap":
         if np.isnan(det["ybox"]).any():
             return None
-        pts = models.predict(rgb, remap_box(det["ybox"], box_coef))
+        pts = models.predict(rgb, remap_box(det["ybox"], params["box_coef"]))
+    elif variant == "b_lmrect":
+        if np.isnan(det["ylm"]).any():
+            return None
+        box = landmark_box(det["ylm"], template, params["lm_centre"], float(params["lm_side"][0]))
+        pts = models.predict(rgb, box)
     else:
         ylm = det["ylm"]
         if np.isnan(ylm).any():
@@ -210,24 +250,26 @@ def chips_for(
         if variant == "c_umeyama":
             M = dc.similarity_lstsq(ylm, template)
         else:
-            M, _ = cv2.estimateAffinePartial2D(
-                ylm.astype(np.float32), template.astype(np.float32), method=cv2.LMEDS
-            )
+            M, _ = cv2.estimateAffinePartial2D(ylm.astype(np.float32), template.astype(np.float32), method=cv2.LMEDS)
             if M is None:
                 return None
-        return dc.warp_chip(rgb, M)
+        return warp_chip(rgb, M)
     if np.isnan(pts).any():
         return None
     return dc.chip_from_dlib_points(rgb, pts)
 
 
 def descriptors(
-    variant: str, models: Models, paths: list[Path], det: dict[str, np.ndarray], template: np.ndarray,
-    box_coef: np.ndarray,
+    variant: str, models: Models, paths: list[Path], det: dict[str, np.ndarray], params: dict[str, np.ndarray]
 ) -> np.ndarray:
     """n x 128 descriptors (NaN rows where the detector failed), cached per variant and fitted parameters."""
-    params = {"c_umeyama": template, "c_lmeds": template, "b_remap": box_coef}.get(variant, np.zeros(1))
-    key = hashlib.sha1(np.round(params, 6).tobytes() + str(len(paths)).encode()).hexdigest()
+    used = {
+        "c_umeyama": params["template"],
+        "c_lmeds": params["template"],
+        "b_remap": params["box_coef"],
+        "b_lmrect": np.concatenate([params["template"].ravel(), params["lm_centre"], params["lm_side"]]),
+    }.get(variant, np.zeros(1))
+    key = hashlib.sha1(np.round(used, 6).tobytes() + str(len(paths)).encode()).hexdigest()
     cache = CACHE / f"desc_{variant}.npz"
     if cache.exists():
         data = np.load(cache)
@@ -237,7 +279,7 @@ def descriptors(
     t0 = time.time()
     for i, p in enumerate(paths):
         d = {k: v[i] for k, v in det.items()}
-        chip = chips_for(variant, load_rgb(p), d, models, template, box_coef)
+        chip = chips_for(variant, load_rgb(p), d, models, params)
         if chip is not None:
             out[i] = models.descriptor(chip)
         if i % 500 == 0:
@@ -273,14 +315,46 @@ def fold_accuracy(scores: np.ndarray, labels: np.ndarray, folds: np.ndarray) -> 
     return np.array(accs) * 100
 
 
-def tar_at_far(sim: np.ndarray, identities: list[str], far: float = 1e-3) -> tuple[float, int, int]:
+def tar_at_far(sim: np.ndarray, identities: list[str], far: float = 1e-3) -> tuple[float, np.ndarray, int, int]:
+    """TAR (%), per-genuine-pair acceptance, genuine and impostor counts over all pairs of the given images."""
     ids = np.unique(identities, return_inverse=True)[1]
     iu = np.triu_indices(len(ids), 1)
     s = sim[iu]
     same = ids[iu[0]] == ids[iu[1]]
     imp = np.sort(s[~same])
     thr = imp[int(np.ceil(len(imp) * (1 - far))) - 1]
-    return float((s[same] > thr).mean() * 100), int(same.sum()), int((~same).sum())
+    accepted = s[same] > thr
+    return float(accepted.mean() * 100), accepted, int(same.sum()), int((~same).sum())
+
+
+def held_out_correct(scores: np.ndarray, labels: np.ndarray, folds: np.ndarray) -> np.ndarray:
+    """Per pair: right or wrong at its fold's threshold (chosen on the other folds)."""
+    out = np.zeros(len(scores), bool)
+    for k in np.unique(folds):
+        t = best_threshold(scores[folds != k], labels[folds != k])
+        out[folds == k] = (scores[folds == k] > t) == labels[folds == k]
+    return out
+
+
+def check_port(
+    models: Models, paths: list[Path], det: dict[str, np.ndarray], box_coef: np.ndarray, sources: Path
+) -> tuple[int, int, float]:
+    """Faces where the numpy port's landmarks equal dlib-bin's on the b_remap box; worst difference (px)."""
+    npz = CACHE / "shape_predictor_5.npz"
+    convert(sources / "shape_predictor_5_face_landmarks.dat", npz)
+    port = dc.ShapePredictor5(npz)
+    same = total = 0
+    worst = 0.0
+    for i, p in enumerate(paths):
+        if np.isnan(det["ybox"][i]).any():
+            continue
+        rgb = load_rgb(p)
+        box = remap_box(det["ybox"][i], box_coef)
+        diff = float(np.abs(port.predict(rgb, dc._round_box(box)) - models.predict(rgb, box)).max())
+        total += 1
+        same += diff <= 0.01
+        worst = max(worst, diff)
+    return same, total, worst
 
 
 def main() -> None:
@@ -289,6 +363,7 @@ def main() -> None:
     ap.add_argument("--faces", type=Path, default=Path(default_faces))
     ap.add_argument("--sources", type=Path, default=ROOT / "build" / "sources")
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
+    ap.add_argument("--skip-port-check", action="store_true", help="skip comparing the numpy predictor to dlib")
     args = ap.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
     cv2.setNumThreads(1)
@@ -301,15 +376,37 @@ def main() -> None:
 
     template, spread, n_tpl = fit_template(fit)
     box_coef, n_box, box_rms = fit_box_map(fit)
+    lm_centre, lm_side, n_lm = fit_landmark_box(fit, template)
+    params = {
+        "template": template,
+        "box_coef": box_coef,
+        "lm_centre": lm_centre,
+        "lm_side": np.array([lm_side]),
+    }
     np.set_printoptions(precision=4, suppress=True)
-    print(f"\ntemplate (c): mean of YuNet landmarks in dlib's chip over {n_tpl} fit faces "
-          f"(x, y in 150x150 chip pixels; sd in brackets)")
+    print(
+        f"\ntemplate (c): mean of YuNet landmarks in dlib's chip over {n_tpl} fit faces "
+        f"(x, y in 150x150 chip pixels; sd in brackets)"
+    )
     names = ("right eye", "left eye", "nose tip", "right mouth", "left mouth")
     for name, (x, y), (sx, sy) in zip(names, template, spread, strict=True):
         print(f"  {name:12s} [{x:.4f}, {y:.4f}]  ({sx:.2f}, {sy:.2f})")
-    print(f"box remap (b_remap) on {n_box} fit faces, rms residual {box_rms:.3f} box widths; "
-          "dlib (l, t, r, b) = (x, y, x, y) + coef @ (w, h):")
+    print(
+        f"box remap (b_remap) on {n_box} fit faces, rms residual {box_rms:.3f} box widths; "
+        "dlib (l, t, r, b) = (x, y, x, y) + coef @ (w, h):"
+    )
     print(box_coef)
+    print(
+        f"landmark box (b_lmrect) on {n_lm} fit faces: centre {lm_centre.round(4)}, side {lm_side:.4f} "
+        "(template chip pixels)"
+    )
+    shipped = (
+        np.allclose(dc.YUNET_TO_DLIB_BOX, box_coef, atol=5e-6)
+        and np.allclose(dc.YUNET_CHIP_TEMPLATE, template, atol=5e-5)
+        and np.allclose(dc.TEMPLATE_BOX_CENTRE, lm_centre, atol=5e-5)
+        and abs(dc.TEMPLATE_BOX_SIDE - lm_side) < 5e-5
+    )
+    print(f"app/vision/dlib_chip.py constants equal this fit: {shipped}")
 
     index = {str(p): i for i, p in enumerate(eval_paths)}
     img = args.faces / "lfw-dev" / "images"
@@ -318,28 +415,62 @@ def main() -> None:
     labels = np.array([p["label"] == "1" for p in pairs])
     folds = np.array([int(p["fold"]) for p in pairs])
 
-    desc = {v: descriptors(v, models, eval_paths, ev, template, box_coef) for v in args.variants}
+    desc = {v: descriptors(v, models, eval_paths, ev, params) for v in args.variants}
     valid = {v: ~np.isnan(d).any(1) for v, d in desc.items()}
     common = np.logical_and.reduce([valid[v][i1] & valid[v][i2] for v in desc])
 
-    print(f"\nlfw-dev, {len(pairs)} pairs in 5 folds; {len(eval_paths)} images; common pairs (every variant "
-          f"found both faces): {common.sum()}")
-    header = (f"{'variant':10s} {'acc % (mean±sd)':>16s} {'acc common':>16s} {'TAR@FAR1e-3':>11s} "
-              f"{'fail':>5s} {'med dist to a':>13s} {'p90 dist':>8s}")
+    img_common = np.logical_and.reduce(list(valid.values()))
+    common_ids = [eval_ids[i] for i in np.flatnonzero(img_common)]
+    print(
+        f"\nlfw-dev, {len(pairs)} pairs in 5 folds; {len(eval_paths)} images; common pairs (every variant "
+        f"found both faces): {common.sum()}; common images: {img_common.sum()}"
+    )
+    header = (
+        f"{'variant':9s} {'acc % mean±sd':>14s} {'acc common':>14s} {'TAR@1e-3':>8s} {'TAR common':>10s} "
+        f"{'fail':>4s} {'med dist to a':>13s} {'p90 dist':>8s}"
+    )
     print(header)
     print("-" * len(header))
+    right, accepted = {}, {}
     for v, d in desc.items():
         sim = cosine_matrix(d)
         scores = sim[i1, i2]
         acc = fold_accuracy(scores, labels, folds)
         acc_c = fold_accuracy(scores[common], labels[common], folds[common])
-        tar, n_gen, n_imp = tar_at_far(sim, eval_ids)
+        tar, accepted[v], n_gen, n_imp = tar_at_far(sim, eval_ids)
+        tar_c, _, n_gen_c, n_imp_c = tar_at_far(sim[np.ix_(img_common, img_common)], common_ids)
+        right[v] = held_out_correct(scores, labels, folds)
         both = valid[v] & valid.get("a", valid[v])
         dist = np.linalg.norm(d[both] - desc["a"][both], axis=1) if "a" in desc else np.array([np.nan])
-        print(f"{v:10s} {acc.mean():7.2f} ± {acc.std(ddof=1):4.2f}   {acc_c.mean():7.2f} ± {acc_c.std(ddof=1):4.2f}"
-              f" {tar:11.2f} {int((~valid[v]).sum()):5d} {np.median(dist):13.4f} {np.percentile(dist, 90):8.4f}")
-    print(f"\nTAR over {n_gen} genuine and {n_imp} impostor image pairs among the pairs.csv images; "
-          "dist = Euclidean distance between dlib descriptors of the same image (dlib's match threshold is 0.6).")
+        print(
+            f"{v:9s} {acc.mean():6.2f} ± {acc.std(ddof=1):4.2f} {acc_c.mean():6.2f} ± {acc_c.std(ddof=1):4.2f} "
+            f"{tar:8.2f} {tar_c:10.2f} {int((~valid[v]).sum()):4d} {np.median(dist):13.4f} "
+            f"{np.percentile(dist, 90):8.4f}"
+        )
+    print(
+        f"\nTAR over {n_gen} genuine / {n_imp} impostor image pairs among the pairs.csv images (common: "
+        f"{n_gen_c} / {n_imp_c} among images every variant found); accuracy sd over the 5 folds (ddof=1)."
+    )
+    print("dist = Euclidean distance between dlib descriptors of the same image (dlib's match threshold 0.6).")
+    if "b_remap" in desc:
+        print(
+            "\npaired, against b_remap: pairs only b_remap gets right / only the other gets right; genuine "
+            "pairs only b_remap accepts at FAR 1e-3 / only the other accepts (McNemar chi2, 1 dof)"
+        )
+        for v in desc:
+            if v == "b_remap":
+                continue
+            r1, r2 = int(np.sum(right["b_remap"] & ~right[v])), int(np.sum(right[v] & ~right["b_remap"]))
+            g1 = int(np.sum(accepted["b_remap"] & ~accepted[v]))
+            g2 = int(np.sum(accepted[v] & ~accepted["b_remap"]))
+            chi = (abs(g1 - g2) - 1) ** 2 / max(g1 + g2, 1)
+            print(f"  {v:9s} pairs {r1:3d} / {r2:3d}   genuine {g1:4d} / {g2:4d}  chi2 {chi:5.1f}")
+    if not args.skip_port_check:
+        same, total, worst = check_port(models, eval_paths, ev, box_coef, args.sources)
+        print(
+            f"\nnumpy port vs dlib-bin, 5 landmarks on the b_remap box: {same}/{total} faces within 0.01 px "
+            f"(worst {worst:.2f} px)"
+        )
 
 
 if __name__ == "__main__":

@@ -22,11 +22,11 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from models import onnx_graph
 from models.dlib_serialize import DlibFormatError, DlibReader
 
 OPSET = 17
 IR_VERSION = 8  # the IR version that came with opset 17: loadable by every runtime that supports the opset
-PRODUCER = "facegate-models"
 Shape = tuple[int, int, int]  # (C, H, W) of a graph tensor, batch left out; (features, 1, 1) once flattened
 EMBEDDING_SIZE = 128
 
@@ -323,18 +323,13 @@ def convert(source: Path, output: Path) -> dict:
     network = parse(source)
     model = helper.make_model(
         _build_graph(network),
-        producer_name=PRODUCER,
-        producer_version="1",
         opset_imports=[helper.make_opsetid("", OPSET)],
         doc_string="dlib face recognition ResNet v1 (dlib_face_recognition_resnet_model_v1.dat), converted "
         "layer by layer. Input: RGB 0..255 float32 NCHW 150x150 aligned chips (dlib.get_face_chip, padding "
         "0.25). Outputs: dlib's raw 128-d descriptor and its L2-normalised embedding.",
     )
     model.ir_version = IR_VERSION
-    onnx.checker.check_model(model, full_check=True)
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(model.SerializeToString(deterministic=True))
+    onnx_graph.finish(model, Path(output))
     counts = Counter(layer.kind for layer in network.layers)
     red, green, blue = (round(value, 3) for value in network.mean_rgb)
     return {

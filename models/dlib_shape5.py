@@ -19,7 +19,8 @@ The .npz holds, for C cascade levels of T trees with S splits and S+1 leaves eac
 
 from __future__ import annotations
 
-import argparse
+import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -57,9 +58,7 @@ def read_shape_predictor(data: bytes) -> dict[str, np.ndarray]:
         split_thr.append(lvl_thr)
         leaves.append(lvl_leaves)
     anchors = [[r.read_int() for _ in range(r.read_int())] for _ in range(r.read_int())]
-    deltas = [
-        [(r.read_float(), r.read_float()) for _ in range(r.read_int())] for _ in range(r.read_int())
-    ]
+    deltas = [[(r.read_float(), r.read_float()) for _ in range(r.read_int())] for _ in range(r.read_int())]
     if r.remaining:
         raise DlibFormatError(f"{r.remaining} bytes left after the shape predictor")
     out = {
@@ -78,30 +77,37 @@ def read_shape_predictor(data: bytes) -> dict[str, np.ndarray]:
     return out
 
 
+def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """`np.savez_compressed` stamps each member with the current time; fixed stamps make rebuilds identical."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in sorted(arrays.items()):
+            member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+            archive.writestr(member, buffer.getvalue())
+
+
 def convert(source: Path, output: Path) -> dict:
-    """Write the predictor at `source` as an .npz at `output`; return a summary of what was written."""
+    """Write the predictor at `source` as an .npz at `output`; return the facts its model card records."""
     arrays = read_shape_predictor(Path(source).read_bytes())
-    output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(output, **arrays)
+    _save_npz(output, arrays)
     c, t, s = arrays["split_thresh"].shape
     return {
-        "output": str(output),
+        "input": {
+            "name": "image",
+            "shape": ["H", "W", 3],
+            "colour_order": "RGB",
+            "value_scale": "0..255 uint8; features use dlib's intensity (R+G+B)//3",
+            "layout": "HWC",
+            "box": "dlib HOG-like (left, top, right, bottom), placed from YuNet's 5 landmarks",
+        },
+        "outputs": {"landmarks": "dlib's 5 points: eye corners (outer, inner) x2, base of the nose"},
+        "runtime": "numpy, app/vision/dlib_chip.py ShapePredictor5 (no dlib at run time)",
         "parts": arrays["initial_shape"].size // 2,
         "cascades": c,
         "trees_per_cascade": t,
         "tree_depth": int(np.log2(s + 1)),
         "feature_pixels": arrays["anchor_idx"].shape[1],
-        "bytes": output.stat().st_size,
     }
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("source", type=Path, help="shape_predictor_5_face_landmarks.dat")
-    ap.add_argument("output", type=Path, help="where to write the .npz")
-    print(convert(**vars(ap.parse_args())))
-
-
-if __name__ == "__main__":
-    main()

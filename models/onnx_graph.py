@@ -73,7 +73,7 @@ def fold_dequantize(graph: onnx.GraphProto) -> int:
     """Fold constant `DequantizeLinear` nodes into float32 weights; returns how many were folded."""
 
     def compute(node: onnx.NodeProto, inputs: list[np.ndarray | None]) -> np.ndarray:
-        quantized, scale, zero_point = (inputs + [None])[:3]
+        quantized, scale, zero_point = [*inputs, None][:3]
         return dequantize(quantized, scale, zero_point, int(attribute(node, "axis", 1)),
                           int(attribute(node, "block_size", 0)))
 
@@ -153,7 +153,6 @@ def finish(model: onnx.ModelProto, path: Path) -> None:
     """Check the model fully and save it byte-for-byte reproducibly."""
     del model.graph.value_info[:]
     model.producer_name, model.producer_version = PRODUCER, "1"
-    model.doc_string = ""
     del model.metadata_props[:]
     model = onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True)
     del model.graph.value_info[:]

@@ -3,33 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
 from app.vision.alignment import arcface_crop
 from app.vision.cards import ModelCard
-from app.vision.dlib_chip import dlib_chip
+from app.vision.dlib_chip import ShapePredictor5, dlib_chip
 from app.vision.runtime import InferenceModel
 from app.vision.types import Face
 
 Aligner = Callable[[np.ndarray, Face], np.ndarray]
 
-ALIGNERS: dict[str, Aligner] = {
-    "arcface_112": lambda image, face: arcface_crop(image, face.landmarks),
-    "dlib_chip_150": lambda image, face: dlib_chip(image, face.landmarks, face.box),
-}
+
+def make_aligner(card: ModelCard, models_dir: Path) -> Aligner:
+    """The crop function the card's `alignment.template` names, with any landmark model it needs loaded."""
+    template = (card.alignment or {}).get("template")
+    if template == "arcface_112":
+        return lambda image, face: arcface_crop(image, face.landmarks)
+    if template == "dlib_chip_150":
+        predictor = ShapePredictor5(models_dir / f"{card.alignment['landmark_model']}.npz")
+        return lambda image, face: dlib_chip(image, face.landmarks, predictor=predictor)
+    raise ValueError(f"model card {card.name} names no known alignment template ({template!r})")
 
 
 class Embedder:
     """One embedding model: its card, its shared session, and the alignment its card asks for."""
 
-    def __init__(self, card: ModelCard, model: InferenceModel) -> None:
-        if card.alignment is None or card.alignment.get("template") not in ALIGNERS:
-            raise ValueError(f"model card {card.name} names no known alignment template")
+    def __init__(self, card: ModelCard, model: InferenceModel, aligner: Aligner) -> None:
         self.card = card
         self.model = model
         self.name = card.name
-        self._align = ALIGNERS[card.alignment["template"]]
+        self._align = aligner
 
     def align(self, image: np.ndarray, faces: Sequence[Face]) -> np.ndarray:
         """NxHxWx3 RGB uint8 crops, one per face."""

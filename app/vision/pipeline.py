@@ -19,7 +19,7 @@ from app.errors import ModelNotFound
 from app.vision.cards import ModelCard, list_cards, load_card
 from app.vision.decode import DecodeLimits, decode_image
 from app.vision.detection import FaceDetector, select_faces
-from app.vision.embedding import Embedder
+from app.vision.embedding import Embedder, make_aligner
 from app.vision.runtime import InferenceModel
 from app.vision.types import EmbeddedFace, Face, FaceSelection
 
@@ -111,5 +111,5 @@ def load_pipeline(runtime: RuntimeSettings, detection: DetectionSettings, limits
     return FacePipeline(
         DecodeLimits(limits.max_image_bytes, limits.max_image_pixels),
         detector,
-        {card.name: Embedder(card, session(card)) for card in cards},
+        {card.name: Embedder(card, session(card), make_aligner(card, runtime.models_dir)) for card in cards},
     )
