@@ -18,26 +18,20 @@ ARCFACE_112 = np.array(
 
 
 def similarity_transform(source: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Least-squares similarity (rotation, uniform scale, translation) mapping `source` onto `target`.
+    """Least-squares similarity (rotation, uniform scale, translation) mapping `source` points onto `target`.
 
-    Umeyama (1991), the estimate OpenCV's `alignCrop` and scikit-image use; returns a 2x3 matrix for
-    `cv2.warpAffine`.
+    Umeyama's (1991) estimate, the one OpenCV's `alignCrop`, dlib and scikit-image use; in 2-D it has a closed
+    form: with centred points as complex numbers, rotation and scale are one complex ratio. Returns the 2x3
+    matrix `cv2.warpAffine` takes.
     """
     src = np.asarray(source, np.float64)
     dst = np.asarray(target, np.float64)
     src_mean, dst_mean = src.mean(axis=0), dst.mean(axis=0)
-    src_c, dst_c = src - src_mean, dst - dst_mean
-    covariance = dst_c.T @ src_c / len(src)
-    u, singular, vt = np.linalg.svd(covariance)
-    sign = np.eye(2)
-    if np.linalg.det(covariance) < 0:
-        sign[1, 1] = -1
-    rotation = u @ sign @ vt
-    scale = float(np.trace(np.diag(singular) @ sign)) / float(src_c.var(axis=0).sum())
-    matrix = np.empty((2, 3))
-    matrix[:, :2] = scale * rotation
-    matrix[:, 2] = dst_mean - matrix[:, :2] @ src_mean
-    return matrix
+    s = (src[:, 0] - src_mean[0]) + 1j * (src[:, 1] - src_mean[1])
+    d = (dst[:, 0] - dst_mean[0]) + 1j * (dst[:, 1] - dst_mean[1])
+    ratio = np.vdot(s, d) / np.vdot(s, s).real
+    linear = np.array([[ratio.real, -ratio.imag], [ratio.imag, ratio.real]])
+    return np.hstack([linear, (dst_mean - linear @ src_mean)[:, None]])
 
 
 def warp(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.ndarray:

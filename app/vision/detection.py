@@ -74,9 +74,9 @@ class FaceDetector:
             size = (max(1, round(width * scale)), max(1, round(height * scale)))
             image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         h, w = image.shape[:2]
-        padded = np.zeros((-(-h // _ALIGN) * _ALIGN, -(-w // _ALIGN) * _ALIGN, 3), np.float32)
-        padded[:h, :w] = image[:, :, ::-1]
-        return padded.transpose(2, 0, 1)[None], scale
+        padded = cv2.copyMakeBorder(image, 0, -(-h // _ALIGN) * _ALIGN - h, 0, -(-w // _ALIGN) * _ALIGN - w,
+                                    cv2.BORDER_CONSTANT, value=0)
+        return cv2.dnn.blobFromImage(padded, swapRB=True), scale
 
     def detect(self, image: np.ndarray) -> list[Face]:
         """All faces in an RGB image, best score first, in original-image pixels."""

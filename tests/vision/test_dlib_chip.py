@@ -1,10 +1,10 @@
 """app.vision.dlib_chip against dlib itself, on real photos (lfw-dev and studio).
 
 dlib-bin is the reference (a dev dependency): the numpy predictor must give dlib's landmarks, the chip cutter
-dlib's pixels, and the whole YuNet -> chip path descriptors close to dlib's own pipeline (HOG detector +
-predictor + get_face_chip). Thresholds come from bench/dlib_alignment_study.py on all 3,843 lfw-dev pair
-images: descriptor distance to dlib's pipeline median 0.040 (p90 0.077) with YuNet's box, while the rejected
-fixed-template alignment gave a median of 0.170.
+dlib's geometry (pixels within OpenCV's rounding of dlib's), and the whole YuNet -> chip path descriptors
+close to dlib's own pipeline (HOG detector + predictor + get_face_chip). Thresholds come from
+bench/dlib_alignment_study.py on all 3,843 lfw-dev pair images: descriptor distance to dlib's pipeline median
+0.040 (p90 0.077), while the rejected fixed-template alignment gave a median of 0.170.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from app.vision.dlib_chip import ShapePredictor5, chip_from_dlib_points, dlib_box_from_yunet, dlib_chip
+from app.vision.dlib_chip import ShapePredictor5, chip_from_dlib_points, dlib_box_from_landmarks, dlib_chip
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "build" / "sources"
@@ -97,8 +97,8 @@ def _descriptor(net: object, chip: np.ndarray) -> np.ndarray:
     return np.array(net.compute_face_descriptor(np.ascontiguousarray(chip)))
 
 
-def test_chip_cutter_is_bit_exact_with_dlib(faces: list[Face]) -> None:
-    """Same landmarks in, same pixels out as dlib.get_face_chip, including large (pyramid) studio faces."""
+def test_chip_cutter_matches_dlib(faces: list[Face], net: object) -> None:
+    """Same landmarks in, dlib.get_face_chip's pixels out (OpenCV rounds where dlib truncates), pyramid included."""
     checked = 0
     for face in faces:
         if face.shape is None:
@@ -108,19 +108,24 @@ def test_chip_cutter_is_bit_exact_with_dlib(faces: list[Face]) -> None:
         ours = chip_from_dlib_points(face.rgb, points)
         assert ours.shape == (150, 150, 3)
         assert ours.dtype == np.uint8
-        assert np.array_equal(ours, ref), f"{face.path.name}: max diff {np.abs(ours.astype(int) - ref).max()}"
+        diff = np.abs(ours.astype(int) - ref)
+        # A misplaced chip (one pixel of shift) differs by ~10 levels on average; rounding alone by ~1.
+        assert diff.mean() < 1.0, f"{face.path.name}: mean diff {diff.mean():.2f}"
+        assert np.percentile(diff, 99) <= 2, f"{face.path.name}: 99th percentile {np.percentile(diff, 99)}"
+        distance = np.linalg.norm(_descriptor(net, ours) - _descriptor(net, ref))
+        assert distance < 0.02, f"{face.path.name}: descriptor distance {distance:.4f}"
         checked += 1
     assert checked >= 25
 
 
 def test_ported_predictor_gives_dlibs_landmarks(faces: list[Face], predictor: ShapePredictor5) -> None:
-    """On YuNet's remapped box (what dlib_chip uses), the numpy port's landmarks are dlib-bin's, to 0.01 px."""
+    """On the box dlib_chip places from YuNet's landmarks, the numpy port's landmarks are dlib-bin's, to 0.01 px."""
     sp = dlib.shape_predictor(str(SHAPE5))
     checked = 0
     for face in faces:
         if face.box is None:
             continue
-        rect = dlib_box_from_yunet(face.box)
+        rect = dlib_box_from_landmarks(face.landmarks)
         ref = np.array([(p.x, p.y) for p in sp(face.rgb, dlib.rectangle(*rect)).parts()], np.float64)
         ours = predictor.predict(face.rgb, rect)
         assert np.abs(ours - ref).max() <= 0.01, f"{face.path.name}: {ours.tolist()} vs {ref.tolist()}"
