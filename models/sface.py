@@ -62,14 +62,17 @@ def rewrite_prelu(graph: onnx.GraphProto) -> int:
     return count
 
 
-def convert(source: Path, output: Path) -> dict:
-    """Write the clean SFace model to `output`; return the facts its model card records."""
+def convert(source: Path, output: Path, *, prelu_rewrite: bool = True) -> dict:
+    """Write the clean SFace model to `output`; return the facts its model card records.
+
+    `prelu_rewrite=False` keeps the `PRelu` nodes: only `bench/speed.py` uses it, to show what the rewrite buys.
+    """
     model = onnx.load(str(source))
     graph = model.graph
     folded = onnx_graph.fold_dequantize(graph)
     folded_reshapes = onnx_graph.fold_reshape(graph)
     onnx_graph.dropout_to_identity(graph)
-    prelus = rewrite_prelu(graph)
+    prelus = rewrite_prelu(graph) if prelu_rewrite else 0
     onnx_graph.prune(graph)
     onnx_graph.rename_value(graph, "data", "input")
     onnx_graph.set_dims(graph.input[0], ["N", 3, INPUT_SIZE, INPUT_SIZE])
