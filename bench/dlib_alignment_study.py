@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.vision import dlib_chip as dc  # noqa: E402
+from app.vision.alignment import similarity_transform  # noqa: E402
 from models.dlib_shape5 import convert  # noqa: E402
 
 CACHE = ROOT / "build" / "dlib_alignment_study"
@@ -206,7 +207,7 @@ def fit_landmark_box(fit: dict[str, np.ndarray], template: np.ndarray) -> tuple[
     for hog, ylm in zip(fit["hog"], fit["ylm"], strict=True):
         if np.isnan(hog).any() or np.isnan(ylm).any():
             continue
-        M = dc.similarity_lstsq(ylm, template)
+        M = similarity_transform(ylm, template)
         centres.append(M[:, :2] @ ((hog[:2] + hog[2:]) / 2) + M[:, 2])
         sides.append((hog[2] - hog[0]) * np.hypot(M[0, 0], M[1, 0]))
     c, sd = np.array(centres), np.array(sides)
@@ -215,7 +216,7 @@ def fit_landmark_box(fit: dict[str, np.ndarray], template: np.ndarray) -> tuple[
 
 
 def landmark_box(ylm: np.ndarray, template: np.ndarray, centre: np.ndarray, side: float) -> np.ndarray:
-    M = dc.similarity_lstsq(template, ylm)
+    M = similarity_transform(template, ylm)
     c = M[:, :2] @ centre + M[:, 2]
     half = side * np.hypot(M[0, 0], M[1, 0]) / 2
     return np.array([c[0] - half, c[1] - half, c[0] + half, c[1] + half])
@@ -248,7 +249,7 @@ def chips_for(
         if np.isnan(ylm).any():
             return None
         if variant == "c_umeyama":
-            M = dc.similarity_lstsq(ylm, template)
+            M = similarity_transform(ylm, template)
         else:
             M, _ = cv2.estimateAffinePartial2D(ylm.astype(np.float32), template.astype(np.float32), method=cv2.LMEDS)
             if M is None:
