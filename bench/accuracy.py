@@ -138,6 +138,8 @@ def evaluate(name: str, score: Scorer, faces: FaceSet, found: np.ndarray) -> dic
         "accuracy": float(np.mean(accuracy)),
         "accuracy_std": float(np.std(accuracy)),
         "accuracy_folds": accuracy,
+        "accuracy_protocol": "threshold from the other folds" if len(accuracy) > 1
+        else "one fold: threshold fitted on the same pairs",
         "auc": metrics.roc_auc(genuine, impostor),
         "eer": metrics.equal_error_rate(curve),
         "genuine_comparisons": len(genuine),
@@ -270,7 +272,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--write-cards", action="store_true")
     args = parser.parse_args(argv)
-    run(FaceSet.load(args.faces / args.set), args.models, args.workers, args.write_cards)
+    faces = FaceSet.load(args.faces / args.set)
+    if not faces.pairs:
+        parser.error(f"{faces.root} has no pairs.csv: accuracy needs labelled pairs")
+    run(faces, args.models, args.workers, args.write_cards)
 
 
 if __name__ == "__main__":

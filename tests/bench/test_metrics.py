@@ -54,3 +54,9 @@ def test_open_set_search() -> None:
     assert result.threshold > 0.5
     # Probe 0 (0.9) and probe 2 (0.7) are found above the threshold; probe 1 is ranked wrong.
     assert result.fnir_at_fpir == pytest.approx(1 / 3)
+
+
+def test_single_fold_fits_its_own_threshold() -> None:
+    scores = np.array([0.1, 0.2, 0.8, 0.9, 0.3])
+    labels = np.array([0, 0, 1, 1, 1])
+    assert metrics.fold_accuracy(scores, labels, np.zeros(5, int)) == [1.0]
