@@ -62,6 +62,10 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    database_url: str = Field(
+        f"sqlite:///{ROOT / 'data' / 'facegate.db'}",
+        description="SQLAlchemy URL: a SQLite file by default; postgresql+psycopg://... (with pgvector) in production.",
+    )
     default_model: str = "sface"
     runtime: RuntimeSettings = RuntimeSettings()
     detection: DetectionSettings = DetectionSettings()
