@@ -26,8 +26,10 @@ $(MODELS)/.built: $(VENV)/.run-deps $(wildcard models/*.py models/measured/*.jso
 
 models: $(MODELS)/.built
 
+# Migrates the database (a SQLite file under ./data/ unless FACEGATE_DATABASE_URL says otherwise), then serves
+# on FACEGATE_HOST:FACEGATE_PORT (127.0.0.1:8000).
 run: $(MODELS)/.built
-	@echo "The HTTP service is not built yet (it lands with the service issue); models are ready in $(MODELS)."
+	$(BIN)/python -m app serve
 
 test: $(VENV)/.dev-deps $(MODELS)/.built
 	$(BIN)/ruff check .

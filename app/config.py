@@ -55,6 +55,17 @@ class LimitSettings(BaseModel):
     max_image_bytes: int = Field(10 * 1024 * 1024, ge=1)
     max_image_pixels: int = Field(40_000_000, ge=1)
     max_faces: int = Field(100, ge=1, description="Most faces processed in one image.")
+    max_images_per_request: int = Field(10, ge=1, description="Most images in one enroll request.")
+
+
+class DecisionSettings(BaseModel):
+    """Default match thresholds, named by the false-match rate they were calibrated at (model card)."""
+
+    verify_operating_point: str = Field("fmr_1e-4", description="1:1 verify: one comparison at FMR 1e-4.")
+    identify_operating_point: str = Field(
+        "fmr_1e-6",
+        description="1:N identify: stricter per comparison, since a search makes one comparison per subject.",
+    )
 
 
 class Settings(BaseSettings):
@@ -70,3 +81,4 @@ class Settings(BaseSettings):
     runtime: RuntimeSettings = RuntimeSettings()
     detection: DetectionSettings = DetectionSettings()
     limits: LimitSettings = LimitSettings()
+    decisions: DecisionSettings = DecisionSettings()

@@ -9,6 +9,12 @@
     │   ├── NoFace                    NO_FACE
     │   ├── MultipleFaces             MULTIPLE_FACES: exactly one was required
     │   └── TooManyFaces              TOO_MANY_FACES: over the per-image face limit
+    ├── NothingEnrolled               ENROLLMENT_REJECTED: no image of an enroll request was usable (per-image reasons)
+    ├── NotFound                      (404)
+    │   ├── SubjectNotFound           SUBJECT_NOT_FOUND
+    │   └── FaceNotFound              FACE_NOT_FOUND
+    ├── ModelMismatch                 MODEL_MISMATCH: embeddings of different models would be compared (409)
+    ├── ServiceNotReady               NOT_READY: models still loading or the database unreachable (503)
     └── ConfigurationError            the operator's settings cannot be honoured (fails start-up, never a request)
         ├── ModelNotFound             MODEL_NOT_FOUND: no such model built / loaded
         └── ProviderUnavailable       PROVIDER_UNAVAILABLE: an execution provider that was required is missing
@@ -74,6 +80,44 @@ class MultipleFaces(FaceError):
 class TooManyFaces(FaceError):
     code = "TOO_MANY_FACES"
     title = "Too many faces"
+
+
+class NothingEnrolled(FacegateError):
+    code = "ENROLLMENT_REJECTED"
+    title = "No image could be enrolled"
+    status = 422
+
+    def __init__(self, detail: str, rejected: list[dict[str, object]]) -> None:
+        super().__init__(detail)
+        self.rejected = rejected
+
+
+class NotFound(FacegateError):
+    code = "NOT_FOUND"
+    title = "Not found"
+    status = 404
+
+
+class SubjectNotFound(NotFound):
+    code = "SUBJECT_NOT_FOUND"
+    title = "Subject not found"
+
+
+class FaceNotFound(NotFound):
+    code = "FACE_NOT_FOUND"
+    title = "Face not found"
+
+
+class ModelMismatch(FacegateError):
+    code = "MODEL_MISMATCH"
+    title = "Embeddings from different models cannot be compared"
+    status = 409
+
+
+class ServiceNotReady(FacegateError):
+    code = "NOT_READY"
+    title = "Service not ready"
+    status = 503
 
 
 class ConfigurationError(FacegateError):

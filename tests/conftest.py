@@ -8,6 +8,7 @@ Tests that need them skip, with the reason shown, on a machine without them; the
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from models.sources import SourceFile, fetch
+from tests.postgres import start_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,3 +52,11 @@ def reference_photos(faces_dir: Path) -> list[Path]:
 def fetched(source: SourceFile) -> Path:
     """A model's original file, as `make models` fetched it (fetching again if the cache was cleaned)."""
     return fetch(source, ROOT / "build")
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One throwaway PostgreSQL server (with pgvector) for the whole session; tests create databases on it."""
+    url, stop = start_postgres(tmp_path_factory.mktemp("postgres"))
+    yield url
+    stop()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 APP = Path(__file__).resolve().parent.parent / "app"
 
 
@@ -26,10 +28,27 @@ def test_only_the_runtime_module_imports_onnxruntime() -> None:
     assert importers == ["vision/runtime.py"]
 
 
-def test_vision_imports_nothing_above_it() -> None:
-    for path in (APP / "vision").rglob("*.py"):
-        forbidden = {name for name in _imports(path) if name.startswith(("app.api", "app.services", "app.store"))}
-        assert not forbidden, f"{path.name} imports {forbidden}"
+# Imports run one way: api → services → {vision, store} → errors; vision and store never import each other.
+FORBIDDEN = {
+    "vision": ("app.api", "app.services", "app.store", "app.main", "fastapi"),
+    "store": ("app.api", "app.services", "app.vision", "app.main", "fastapi"),
+    "services": ("app.api", "app.main", "fastapi"),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_layers_import_nothing_above_them(layer: str) -> None:
+    modules = sorted((APP / layer).glob("*.py"))
+    assert len(modules) > 2
+    for path in modules:
+        forbidden = {name for name in _imports(path) if name.startswith(FORBIDDEN[layer])}
+        assert not forbidden, f"{layer}/{path.name} imports {forbidden}"
+
+
+def test_nothing_below_the_api_raises_http_errors() -> None:
+    for layer in FORBIDDEN:
+        for path in (APP / layer).glob("*.py"):
+            assert "HTTPException" not in path.read_text(), path
 
 
 def test_only_config_reads_the_environment() -> None:

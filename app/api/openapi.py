@@ -1,0 +1,69 @@
+"""OpenAPI pieces FastAPI cannot infer: bodies accepted as JSON or multipart, and the problem responses."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from pydantic import BaseModel
+
+from app.api.schemas import ImageData, Problem
+
+PROBLEM_JSON = "application/problem+json"
+_IMAGE_JSON = {"$ref": "#/components/schemas/ImageData"}
+_IMAGE_FILE = {"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}
+
+
+def _swap_images(node: Any, image: dict[str, Any]) -> Any:
+    """Replace each bytes field of a request schema with the image form of one content type."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("format") == "binary":
+            return copy.deepcopy(image)
+        return {key: _swap_images(value, image) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_swap_images(value, image) for value in node]
+    return node
+
+
+def request_body(model: type[BaseModel]) -> dict[str, Any]:
+    """`openapi_extra` documenting `model` as a JSON body (base64 images) or a multipart form (files)."""
+    schema = model.model_json_schema()
+    schema.pop("title", None)
+    form = _swap_images(schema, _IMAGE_FILE)
+    form["properties"] = {
+        key: ({"type": "string", "description": "A JSON object, as text."} if key == "metadata" else value)
+        for key, value in form["properties"].items()
+    }
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _swap_images(schema, _IMAGE_JSON)},
+                "multipart/form-data": {"schema": form},
+            },
+        }
+    }
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses` entries for the error statuses an operation can answer, all with the problem schema."""
+    descriptions = {
+        400: "Malformed request", 404: "Not found", 409: "Conflict", 413: "Image or request too large",
+        415: "Unsupported media type", 422: "Invalid request or unusable image", 503: "Not ready",
+    }
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        status: {"description": descriptions[status], "content": {PROBLEM_JSON: {"schema": schema}}}
+        for status in statuses
+    }
+
+
+def add_shared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
+    """Register the schemas referenced only from hand-written request bodies and error responses, and drop
+    FastAPI's own validation-error schema: every error, validation included, is a Problem."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ImageData"] = ImageData.model_json_schema()
+    schemas["Problem"] = Problem.model_json_schema()
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    return spec

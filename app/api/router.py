@@ -1,0 +1,10 @@
+"""Collects the per-resource routers; nothing else."""
+
+from fastapi import APIRouter
+
+from app.api.routes import recognition, subjects, system
+
+api_router = APIRouter()
+api_router.include_router(recognition.router)
+api_router.include_router(subjects.router)
+api_router.include_router(system.router)

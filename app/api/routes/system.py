@@ -1,0 +1,39 @@
+"""Models and health: what is loaded, is the process alive, is it ready to serve."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+
+from app.api import schemas
+from app.api.deps import ServicesDep
+from app.api.openapi import problems
+from app.errors import ServiceNotReady
+from app.store.db import ping
+
+router = APIRouter()
+
+
+@router.get("/v1/models", response_model=schemas.ModelList, tags=["models"], responses=problems(503))
+async def list_models(services: ServicesDep) -> schemas.ModelList:
+    """The loaded models with their cards: provenance, input contract, measured accuracy and calibration."""
+    return schemas.ModelList(models=[
+        schemas.ModelInfo.model_validate({**card.model_dump(), "default": card.name == services.default_model})
+        for card in services.pipeline.cards
+    ])
+
+
+@router.get("/healthz", response_model=schemas.Health, tags=["health"])
+async def healthz() -> schemas.Health:
+    """The process is alive."""
+    return schemas.Health(status="ok")
+
+
+@router.get("/readyz", response_model=schemas.Health, tags=["health"], responses=problems(503))
+async def readyz(request: Request) -> schemas.Health:
+    """Models loaded and warmed up, and the database reachable."""
+    if getattr(request.app.state, "services", None) is None:
+        raise ServiceNotReady("the models are still loading")
+    if not await run_in_threadpool(ping, request.app.state.engine):
+        raise ServiceNotReady("the database is unreachable")
+    return schemas.Health(status="ready")

@@ -1,0 +1,171 @@
+"""Wire models: what clients send and receive. Generated SDKs are typed from these, so names are stable."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+SubjectId = Annotated[str, Field(min_length=1, max_length=256, description="Your id for the person.")]
+Gallery = Annotated[
+    str,
+    Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$",
+          description="Namespace of subjects; searches never cross galleries."),
+]
+Threshold = Annotated[float, Field(ge=-1.0, le=1.0, description="Cosine similarity at or above which faces match.")]
+Point = tuple[float, float]
+
+
+def _decode_base64(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("data"), str):
+        try:
+            return base64.b64decode(value["data"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("`data` is not valid base64") from exc
+    raise ValueError('an image is a file (multipart) or {"data": "<base64>"} (JSON)')
+
+
+class ImageData(BaseModel):
+    """An image in a JSON body. In multipart/form-data the same field is a file instead."""
+
+    data: str = Field(description="The image file (JPEG, PNG, WebP or BMP), base64-encoded.")
+
+
+# Inside the service an image is its bytes, whichever way it came.
+ImageBytes = Annotated[bytes, BeforeValidator(_decode_base64)]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: every error facegate returns has this shape."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="URI naming the problem type.")
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="Stable machine-readable error code, e.g. NO_FACE, SUBJECT_NOT_FOUND.")
+    errors: list[dict[str, Any]] | None = Field(None, description="Per-field or per-image reasons, when several.")
+
+
+class Box(BaseModel):
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+class FaceGeometry(BaseModel):
+    box: Box
+    landmarks: list[Point] = Field(description="Right eye, left eye, nose tip, right and left mouth corners.")
+    detection_score: float
+
+
+class SubjectOut(BaseModel):
+    subject: str
+    gallery: str
+    name: str | None
+    metadata: dict[str, Any]
+    face_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class FaceOut(FaceGeometry):
+    face_id: str
+    subject: str
+    gallery: str
+    model: str
+    model_version: str
+    image_sha256: str
+    created_at: datetime
+
+
+class EnrolledFace(FaceGeometry):
+    face_id: str
+    image_index: int
+
+
+class RejectedImage(BaseModel):
+    image_index: int
+    code: str
+    detail: str
+
+
+class EnrollResponse(BaseModel):
+    subject: SubjectOut
+    faces: list[EnrolledFace]
+    rejected: list[RejectedImage]
+
+
+class VerifyResponse(BaseModel):
+    score: float = Field(
+        description="Cosine similarity. Against a subject: the highest similarity between the probe face and "
+        "any of the subject's enrolled faces for this model."
+    )
+    match: bool
+    threshold: float
+    model: str
+    faces: dict[str, FaceGeometry] = Field(description="The faces compared: `image_a`/`image_b`, or `image`.")
+
+
+class Candidate(BaseModel):
+    subject: str
+    score: float
+    face_id: str = Field(description="The subject's enrolled face that scored highest.")
+
+
+class Match(BaseModel):
+    subject: str
+    score: float
+
+
+class IdentifiedFace(FaceGeometry):
+    candidates: list[Candidate]
+    match: Match | None = Field(description="The best candidate if it reaches the threshold; null = unknown person.")
+
+
+class IdentifyResponse(BaseModel):
+    faces: list[IdentifiedFace]
+    threshold: float
+    model: str
+    gallery: str
+    gallery_size: int
+
+
+class SubjectList(BaseModel):
+    items: list[SubjectOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class FaceList(BaseModel):
+    items: list[FaceOut]
+
+
+class SubjectUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=256)
+    metadata: dict[str, Any] | None = None
+
+
+class ModelInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    version: str
+    task: str
+    default: bool = False
+
+
+class ModelList(BaseModel):
+    models: list[ModelInfo]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "ready"]

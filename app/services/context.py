@@ -1,0 +1,90 @@
+"""What every use case needs, built once at start-up and shared: models, database sessions, search index.
+
+Writes (enroll, delete) hold `write_lock` from their database commit until the index reflects it, so that the
+index applies changes in commit order and always equals the database; inference happens before, unlocked.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import DecisionSettings
+from app.errors import ConfigurationError
+from app.store.index import SearchIndex
+from app.store.orm import Face, Subject
+from app.vision.pipeline import FacePipeline
+from app.vision.types import Face as DetectedFace
+
+
+@dataclass
+class Services:
+    pipeline: FacePipeline
+    sessions: sessionmaker[Session]
+    index: SearchIndex
+    decisions: DecisionSettings
+    default_model: str
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def model(self, name: str | None) -> str:
+        """The embedder a request asked for, or the default; unknown names raise ModelNotFound."""
+        chosen = name or self.default_model
+        self.pipeline.embedder(chosen)
+        return chosen
+
+    def threshold(self, model: str, operating_point: str) -> float:
+        """The calibrated score threshold of `model` at a named operating point (from its model card)."""
+        calibration = self.pipeline.embedder(model).card.calibration or {}
+        points = calibration.get("score_at_fmr", {})
+        if operating_point not in points:
+            raise ConfigurationError(f"model {model} has no calibrated operating point {operating_point}")
+        return float(points[operating_point])
+
+
+@dataclass(frozen=True)
+class SubjectView:
+    subject: str
+    gallery: str
+    name: str | None
+    metadata: dict
+    face_count: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, subject: Subject, face_count: int) -> SubjectView:
+        return cls(subject.external_id, subject.gallery, subject.name, dict(subject.metadata_ or {}), face_count,
+                   subject.created_at, subject.updated_at)
+
+
+@dataclass(frozen=True)
+class FaceView:
+    face_id: str
+    subject: str
+    gallery: str
+    model: str
+    model_version: str
+    box: list[float]
+    landmarks: list[list[float]]
+    detection_score: float
+    image_sha256: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, face: Face, subject: Subject) -> FaceView:
+        return cls(face.id, subject.external_id, subject.gallery, face.model, face.model_version, list(face.box),
+                   [list(point) for point in face.landmarks], face.detection_score, face.image_sha256,
+                   face.created_at)
+
+
+def geometry(face: DetectedFace) -> dict:
+    """A detected face's box, landmarks and score as plain JSON-ready values."""
+    return {
+        "box": [float(v) for v in face.box],
+        "landmarks": [[float(x), float(y)] for x, y in np.asarray(face.landmarks)],
+        "detection_score": float(face.score),
+    }

@@ -1,0 +1,63 @@
+"""Enroll: add one face per usable image to a subject, creating the subject if new."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from app.errors import FaceError, InvalidImage, NothingEnrolled
+from app.services.context import Services, SubjectView, geometry
+from app.store import repository
+from app.vision.types import EmbeddedFace, FaceSelection
+
+
+@dataclass(frozen=True)
+class EnrollResult:
+    subject: SubjectView
+    faces: list[dict[str, Any]]
+    rejected: list[dict[str, Any]]
+
+
+def enroll(services: Services, *, subject: str, gallery: str, images: list[bytes], name: str | None,
+           metadata: dict[str, Any] | None, selection: FaceSelection, model: str | None) -> EnrollResult:
+    """Embed every image (no lock held), then store the accepted faces and index them in one step.
+
+    An image that cannot be used is reported in `rejected` with its reason; if none can, nothing is written
+    and `NothingEnrolled` carries every reason. Raw images are not stored, only their sha256.
+    """
+    model = services.model(model)
+    accepted: list[tuple[int, EmbeddedFace, str]] = []
+    rejected: list[dict[str, Any]] = []
+    for index, data in enumerate(images):
+        try:
+            (face,) = services.pipeline.process(data, model, selection)
+        except (InvalidImage, FaceError) as error:
+            rejected.append({"image_index": index, "code": error.code, "detail": error.detail})
+            continue
+        accepted.append((index, face, hashlib.sha256(data).hexdigest()))
+    if not accepted:
+        raise NothingEnrolled(f"none of the {len(images)} image(s) could be enrolled", rejected)
+    version = services.pipeline.embedder(model).card.version
+    with services.write_lock, services.sessions() as session:
+        record, _ = repository.get_or_create_subject(session, gallery, subject, name, metadata)
+        if name is not None:
+            record.name = name
+        if metadata is not None:
+            record.metadata_ = metadata
+        stored = [
+            (index, repository.add_face(
+                session, record, model=model, model_version=version, embedding=face.embedding,
+                detection_score=face.face.score, box=[float(v) for v in face.face.box],
+                landmarks=[[float(x), float(y)] for x, y in face.face.landmarks], image_sha256=digest,
+            ), face)
+            for index, face, digest in accepted
+        ]
+        session.flush()
+        view = SubjectView.of(record, repository.count_faces(session, record))
+        face_ids = [(row.id, face) for _, row, face in stored]
+        session.commit()
+        for face_id, face in face_ids:
+            services.index.add(gallery, model, face_id, subject, face.embedding)
+    faces = [{"face_id": row.id, "image_index": index, **geometry(face.face)} for index, row, face in stored]
+    return EnrollResult(view, faces, rejected)

@@ -1,0 +1,73 @@
+"""Engines and sessions for the two databases facegate supports: a SQLite file (development, single host) and
+PostgreSQL with pgvector (production, several replicas).
+
+Built on demand from a URL rather than at import time, so tests and the app each get the engine they ask for.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+logger = logging.getLogger(__name__)
+
+# How long a SQLite writer waits for another writer's lock before failing with "database is locked". Writes here
+# are single-row inserts taking milliseconds, so five seconds only runs out if something is badly wrong.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def create_engine(url: str) -> Engine:
+    """An engine configured for `url`'s backend (SQLite or PostgreSQL)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    # Connections idle in the pool die when PostgreSQL restarts or a proxy times them out; a ping on checkout
+    # turns that into a reconnect instead of a failed request.
+    return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # FastAPI runs sync handlers in a thread pool, so one connection may be used by several threads in turn.
+    engine = sa.create_engine(url, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite forgets these per connection: foreign keys are off by default (so ON DELETE CASCADE would silently
+    do nothing), the rollback journal makes readers and the writer block each other (WAL lets them run together),
+    and without a busy timeout a second writer fails at once instead of waiting its turn."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose objects stay readable after commit: services commit, then shape the response from the
+    same objects, and reloading every attribute after commit would cost a query per object for nothing."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def ping(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now; for the readiness probe, so it never raises."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        logger.warning("database ping failed: %s", exc)
+        return False
+    return True

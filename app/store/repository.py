@@ -1,0 +1,177 @@
+"""Queries on subjects and faces. Plain functions over a caller's `Session`.
+
+The caller (a service) owns the transaction: nothing here commits. Functions flush where the caller needs
+database-generated values (ids, timestamps) straight away. Absence is `None`, not an exception: whether a
+missing subject is an error is the service's decision.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.store.orm import Face, FloatArray, Subject
+
+# Tries of insert-or-read in get_or_create_subject before giving up (see there).
+CREATE_ATTEMPTS = 3
+
+# Rows fetched per round trip when streaming every face for the search index.
+INDEX_BATCH_SIZE = 1000
+
+
+class _Unset(enum.Enum):
+    """Marks an argument that was not given, where `None` is a meaningful value (clearing a name)."""
+
+    UNSET = enum.auto()
+
+
+UNSET = _Unset.UNSET
+
+IndexRow = tuple[str, str, str, str, FloatArray]
+"""(gallery, model, face id, subject external id, embedding): what the search index is built from."""
+
+
+def get_subject(session: Session, gallery: str, external_id: str) -> Subject | None:
+    return session.scalars(
+        select(Subject).where(Subject.gallery == gallery, Subject.external_id == external_id)
+    ).one_or_none()
+
+
+def get_or_create_subject(
+    session: Session,
+    gallery: str,
+    external_id: str,
+    name: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> tuple[Subject, bool]:
+    """The subject, created if it did not exist; the flag says whether this call created it.
+
+    Two requests enrolling the same new subject at once must not both fail or create two rows, so the insert
+    skips a conflicting row (ON CONFLICT DO NOTHING) instead of raising, and the row is then read back. An
+    existing subject's name and metadata are left as they are.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(Subject)
+        .values(gallery=gallery, external_id=external_id, name=name, metadata_=metadata or {})
+        .on_conflict_do_nothing(index_elements=[Subject.gallery, Subject.external_id])
+        .returning(Subject.id)
+    )
+    # A second attempt only happens if the row that blocked the insert was deleted before it could be read.
+    for _attempt in range(CREATE_ATTEMPTS):
+        existing = get_subject(session, gallery, external_id)
+        if existing is not None:
+            return existing, False
+        created_id = session.execute(statement).scalar_one_or_none()
+        if created_id is not None:
+            return session.get_one(Subject, created_id), True
+    raise RuntimeError(f"subject {gallery}/{external_id} was deleted each time it was about to be read")
+
+
+def list_subjects(session: Session, gallery: str, limit: int, after_id: int | None = None) -> list[Subject]:
+    """One page of a gallery's subjects in id order, starting after `after_id` (keyset pagination: pages stay
+    correct while subjects are added or deleted, and a page costs the same however deep it is)."""
+    query = select(Subject).where(Subject.gallery == gallery).order_by(Subject.id).limit(limit)
+    if after_id is not None:
+        query = query.where(Subject.id > after_id)
+    return list(session.scalars(query))
+
+
+def update_subject(
+    session: Session,
+    subject: Subject,
+    *,
+    name: str | Literal[_Unset.UNSET] | None = UNSET,
+    metadata: dict[str, Any] | Literal[_Unset.UNSET] = UNSET,
+) -> Subject:
+    """Change what was given (`name=None` clears the name; metadata is replaced, not merged)."""
+    if name is not UNSET:
+        subject.name = name
+    if metadata is not UNSET:
+        subject.metadata_ = dict(metadata)
+    session.flush()
+    return subject
+
+
+def delete_subject(session: Session, subject: Subject) -> list[str]:
+    """Delete the subject and its faces; returns the deleted faces' ids, which the search index must drop."""
+    face_ids = list(session.scalars(select(Face.id).where(Face.subject_id == subject.id)))
+    session.delete(subject)
+    session.flush()
+    return face_ids
+
+
+def add_face(
+    session: Session,
+    subject: Subject,
+    *,
+    model: str,
+    model_version: str,
+    embedding: FloatArray,
+    detection_score: float,
+    box: Sequence[float],
+    landmarks: Sequence[Sequence[float]],
+    image_sha256: str,
+) -> Face:
+    """Enrol one face for `subject`; flushed, so its id is known."""
+    face = Face(
+        subject=subject,
+        gallery=subject.gallery,
+        model=model,
+        model_version=model_version,
+        embedding=embedding,
+        detection_score=float(detection_score),
+        box=[float(value) for value in box],
+        landmarks=[[float(value) for value in point] for point in landmarks],
+        image_sha256=image_sha256,
+    )
+    session.add(face)
+    session.flush()
+    return face
+
+
+def list_faces(session: Session, subject: Subject) -> list[Face]:
+    """A subject's faces, oldest first."""
+    return list(session.scalars(select(Face).where(Face.subject_id == subject.id).order_by(Face.created_at, Face.id)))
+
+
+def count_faces(session: Session, subject: Subject) -> int:
+    """How many faces a subject has, without loading their embeddings."""
+    return session.scalar(select(func.count()).select_from(Face).where(Face.subject_id == subject.id)) or 0
+
+
+def get_face(session: Session, face_id: str) -> Face | None:
+    return session.get(Face, face_id)
+
+
+def delete_face(session: Session, face: Face) -> None:
+    session.delete(face)
+    session.flush()
+
+
+def subject_embeddings(session: Session, subject: Subject, model: str) -> list[Face]:
+    """A subject's faces enrolled with `model`, oldest first: the templates a probe is verified against
+    (embeddings of other models are not comparable)."""
+    return list(
+        session.scalars(
+            select(Face)
+            .where(Face.subject_id == subject.id, Face.model == model)
+            .order_by(Face.created_at, Face.id)
+        )
+    )
+
+
+def all_faces_for_index(session: Session) -> Iterator[IndexRow]:
+    """Every face as an `IndexRow`, streamed in batches rather than loaded at once (a server-side cursor on
+    PostgreSQL), so building the search index at start-up needs memory for the index only."""
+    query = (
+        select(Face.gallery, Face.model, Face.id, Subject.external_id, Face.embedding)
+        .join(Subject, Face.subject_id == Subject.id)
+        .execution_options(yield_per=INDEX_BATCH_SIZE)
+    )
+    yield from map(tuple, session.execute(query))

@@ -1,0 +1,76 @@
+"""Concurrent enroll and delete over real HTTP: the database and the search index end up holding the same faces."""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from app.config import Settings
+from app.main import create_app
+from app.store.orm import Face
+
+CLIENTS = 8
+ROUNDS = 6
+
+
+@pytest.fixture(scope="module")
+def server(app_settings: Settings) -> Iterator[tuple[FastAPI, str]]:
+    """The app behind a real uvicorn server on a free loopback port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(app_settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.1)
+    yield app, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+def _worker(base: str, worker: int, portrait: bytes) -> int:
+    rng = random.Random(worker)
+    kept = 0
+    with httpx.Client(base_url=base, timeout=120) as http:
+        for round_ in range(ROUNDS):
+            subject = f"w{worker}-s{rng.randrange(3)}"
+            response = http.post("/v1/enroll", data={"subject": subject, "gallery": "race"},
+                                 files={"images": ("p.jpg", portrait, "image/jpeg")})
+            assert response.status_code == 201, response.text
+            face_id = response.json()["faces"][0]["face_id"]
+            identify = http.post("/v1/identify", data={"gallery": "race", "top_k": 3},
+                                 files={"image": ("p.jpg", portrait, "image/jpeg")})
+            assert identify.status_code == 200, identify.text
+            if round_ % 3 == 1:
+                assert http.delete(f"/v1/faces/{face_id}").status_code == 204
+            elif round_ % 3 == 2:
+                assert http.delete(f"/v1/subjects/{subject}", params={"gallery": "race"}).status_code in {204, 404}
+            else:
+                kept += 1
+    return kept
+
+
+def test_database_and_index_agree_after_concurrent_writes(server: tuple[FastAPI, str], portrait: bytes) -> None:
+    app, base = server
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(lambda worker: _worker(base, worker, portrait), range(CLIENTS)))
+    services = app.state.services
+    with services.sessions() as session:
+        stored = set(session.scalars(select(Face.id)))
+    assert stored, "some faces should survive"
+    assert services.index.face_ids() == stored
+    assert services.index.size("race", "sface") == len(stored)

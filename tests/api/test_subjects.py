@@ -1,0 +1,81 @@
+"""Enroll, read, update and delete through HTTP; JSON (base64) and multipart give the same result."""
+
+from __future__ import annotations
+
+import base64
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import assert_problem
+
+
+def test_enroll_json_and_multipart_agree(client: TestClient, portrait: bytes) -> None:
+    as_json = client.post("/v1/enroll", json={
+        "subject": "alice", "gallery": "crud", "name": "Alice", "metadata": {"team": "blue"},
+        "images": [{"data": base64.b64encode(portrait).decode()}],
+    })
+    assert as_json.status_code == 201, as_json.text
+    as_form = client.post("/v1/enroll", data={"subject": "alice", "gallery": "crud"},
+                          files={"images": ("a.jpg", portrait, "image/jpeg")})
+    assert as_form.status_code == 201, as_form.text
+    first, second = as_json.json(), as_form.json()
+    assert first["subject"]["subject"] == "alice"
+    assert first["subject"]["metadata"] == {"team": "blue"}
+    assert second["subject"]["face_count"] == 2
+    assert first["faces"][0]["box"] == second["faces"][0]["box"]
+    assert first["faces"][0]["face_id"] != second["faces"][0]["face_id"]
+
+
+def test_read_update_delete(client: TestClient, portrait: bytes) -> None:
+    created = client.post("/v1/enroll", data={"subject": "bob", "gallery": "crud", "metadata": '{"a": 1}'},
+                          files={"images": ("b.jpg", portrait, "image/jpeg")}).json()
+    face_id = created["faces"][0]["face_id"]
+    subject = client.get("/v1/subjects/bob", params={"gallery": "crud"}).json()
+    assert subject["metadata"] == {"a": 1}
+    assert subject["face_count"] == 1
+    updated = client.patch("/v1/subjects/bob", params={"gallery": "crud"}, json={"name": "Robert"}).json()
+    assert updated["name"] == "Robert"
+    assert updated["metadata"] == {"a": 1}
+    faces = client.get("/v1/subjects/bob/faces", params={"gallery": "crud"}).json()["items"]
+    assert [face["face_id"] for face in faces] == [face_id]
+    assert faces[0]["model"] == "sface"
+    assert len(faces[0]["image_sha256"]) == 64
+    assert client.delete(f"/v1/faces/{face_id}").status_code == 204
+    assert client.get("/v1/subjects/bob", params={"gallery": "crud"}).json()["face_count"] == 0
+    assert client.delete("/v1/subjects/bob", params={"gallery": "crud"}).status_code == 204
+    assert_problem(client.get("/v1/subjects/bob", params={"gallery": "crud"}), 404, "SUBJECT_NOT_FOUND")
+
+
+def test_galleries_are_separate(client: TestClient, portrait: bytes) -> None:
+    client.post("/v1/enroll", data={"subject": "carol", "gallery": "left"},
+                files={"images": ("c.jpg", portrait, "image/jpeg")})
+    found = client.post("/v1/identify", data={"gallery": "left"},
+                        files={"image": ("c.jpg", portrait, "image/jpeg")}).json()
+    assert found["faces"][0]["match"]["subject"] == "carol"
+    empty = client.post("/v1/identify", data={"gallery": "right"},
+                        files={"image": ("c.jpg", portrait, "image/jpeg")}).json()
+    assert empty["gallery_size"] == 0
+    assert empty["faces"][0]["candidates"] == []
+    assert empty["faces"][0]["match"] is None
+
+
+def test_models_never_mix(client: TestClient, portrait: bytes) -> None:
+    client.post("/v1/enroll", data={"subject": "dave", "gallery": "models", "model": "dlib_resnet_v1"},
+                files={"images": ("d.jpg", portrait, "image/jpeg")})
+    response = client.post("/v1/verify", data={"subject": "dave", "gallery": "models", "model": "sface"},
+                           files={"image": ("d.jpg", portrait, "image/jpeg")})
+    assert_problem(response, 409, "MODEL_MISMATCH")
+    same_model = client.post("/v1/verify", data={"subject": "dave", "gallery": "models",
+                                                 "model": "dlib_resnet_v1"},
+                             files={"image": ("d.jpg", portrait, "image/jpeg")}).json()
+    assert same_model["match"] is True
+    assert same_model["model"] == "dlib_resnet_v1"
+
+
+def test_health_and_models(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ready"}
+    models = {m["name"]: m for m in client.get("/v1/models").json()["models"]}
+    assert set(models) >= {"yunet", "sface", "dlib_resnet_v1"}
+    assert models["sface"]["default"] is True
+    assert models["sface"]["calibration"]["score_at_fmr"]["fmr_1e-4"] > 0.3

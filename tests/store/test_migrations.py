@@ -1,0 +1,179 @@
+"""The one migration history, on both databases: up, down, up again; matching the models; safe to run at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from app.store.db import create_engine
+from app.store.migrate import ADVISORY_LOCK_KEY, upgrade
+from app.store.orm import Base
+from tests.postgres import create_database
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = {"subjects", "faces"}
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # the config parser's own escaping
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def schema(engine: Engine) -> dict[str, object]:
+    inspector = inspect(engine)
+    tables = set(inspector.get_table_names()) - {"alembic_version"}
+    return {
+        "tables": tables,
+        # PostgreSQL also reports the unique constraint's own index; only indexes created as such count here.
+        "indexes": {
+            table: sorted(i["name"] for i in inspector.get_indexes(table) if not i.get("duplicates_constraint"))
+            for table in tables
+        },
+        "unique": {table: [u["column_names"] for u in inspector.get_unique_constraints(table)] for table in tables},
+        "foreign_keys": {
+            table: [(fk["constrained_columns"], fk["referred_table"], fk["options"].get("ondelete")) for fk in
+                    inspector.get_foreign_keys(table)]
+            for table in tables
+        },
+    }
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_upgrade_downgrade_upgrade(database_url: str) -> None:
+    config = alembic_config(database_url)
+    engine = create_engine(database_url)
+    try:
+        command.upgrade(config, "head")
+        first = schema(engine)
+        assert first == {
+            "tables": TABLES,
+            "indexes": {"subjects": [], "faces": ["ix_faces_gallery_model", "ix_faces_subject_id"]},
+            "unique": {"subjects": [["gallery", "external_id"]], "faces": []},
+            "foreign_keys": {"subjects": [], "faces": [(["subject_id"], "subjects", "CASCADE")]},
+        }
+        assert current_revision(engine) == "0001_initial"
+
+        command.downgrade(config, "base")
+        assert schema(engine)["tables"] == set()
+        assert current_revision(engine) is None
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as connection:
+                extensions = connection.scalars(text("SELECT extname FROM pg_extension")).all()
+            assert "vector" in extensions  # left in place on purpose
+
+        command.upgrade(config, "head")
+        assert schema(engine) == first
+        assert current_revision(engine) == "0001_initial"
+    finally:
+        engine.dispose()
+
+
+def test_migrated_schema_matches_the_models(database_url: str) -> None:
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_upgrade_is_idempotent(database_url: str) -> None:
+    upgrade(database_url)
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        assert current_revision(engine) == "0001_initial"
+        assert schema(engine)["tables"] == TABLES
+    finally:
+        engine.dispose()
+
+
+def test_concurrent_upgrades_from_two_threads_on_postgresql(postgres_url: str) -> None:
+    url = create_database(postgres_url)
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        start.wait()
+        try:
+            upgrade(url)
+        except BaseException as exc:  # collected and asserted on below, so the failure is not lost in a thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    engine = create_engine(url)
+    try:
+        assert current_revision(engine) == "0001_initial"
+        assert schema(engine)["tables"] == TABLES
+        with engine.connect() as connection:
+            held = connection.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"))
+        assert held == 0
+    finally:
+        engine.dispose()
+
+
+def test_replicas_wait_for_the_migration_lock_on_postgresql(postgres_url: str) -> None:
+    """Two processes (as two replicas would) queue on the advisory lock, which the test holds until both wait;
+    then they migrate one after the other. Without the lock, two such processes failed in 3 of 4 tries."""
+    url = create_database(postgres_url)
+    engine = create_engine(url)
+    script = "import sys; from app.store.migrate import upgrade; upgrade(sys.argv[1])"
+    try:
+        with engine.connect() as holder:
+            holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            replicas = [
+                subprocess.Popen([sys.executable, "-c", script, url], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                for _ in range(2)
+            ]
+            waiting_query = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            deadline = time.monotonic() + 60
+            while holder.scalar(waiting_query) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert holder.scalar(waiting_query) == 2
+            holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            holder.commit()
+        results = [(replica.wait(timeout=60), replica.stderr.read()) for replica in replicas]
+        assert [code for code, _ in results] == [0, 0], results
+        assert current_revision(engine) == "0001_initial"
+        assert schema(engine)["tables"] == TABLES
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_command_line_reads_the_url_from_settings(database_url: str) -> None:
+    environment = {**os.environ, "FACEGATE_DATABASE_URL": database_url}
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(ROOT / "alembic.ini"), "upgrade", "head"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(database_url)
+    try:
+        assert current_revision(engine) == "0001_initial"
+    finally:
+        engine.dispose()
