@@ -67,6 +67,8 @@ def test_identify_probes_and_strangers(client: TestClient, studio: Path, enrolle
         else:
             strangers += 1
             rejected_strangers += face["match"] is None
+    print(f"\nstudio identify: rank-1 {hits}/{known} = {hits / known:.2%}, "
+          f"unknown rejected {rejected_strangers}/{strangers} = {rejected_strangers / strangers:.2%}")
     assert known >= 100
     assert strangers >= 20
     assert hits / known >= 0.99, f"rank-1 {hits}/{known}"
@@ -84,6 +86,7 @@ def test_verify_pairs(client: TestClient, studio: Path) -> None:
         body = response.json()
         assert body["match"] == (body["score"] >= body["threshold"])
         correct += body["match"] == (pair["label"] == "1")
+    print(f"\nstudio verify: {correct}/{len(pairs)} = {correct / len(pairs):.2%} at the default threshold")
     assert len(pairs) >= 200
     assert correct / len(pairs) >= 0.98, f"accuracy {correct}/{len(pairs)}"
 
