@@ -77,7 +77,11 @@ class Settings(BaseSettings):
         f"sqlite:///{ROOT / 'data' / 'facegate.db'}",
         description="SQLAlchemy URL: a SQLite file by default; postgresql+psycopg://... (with pgvector) in production.",
     )
-    default_model: str = "sface"
+    default_model: str = Field(
+        "fusion",
+        description="Embedding pipeline used when a request names none: SFace and dlib ResNet fused, the most "
+        "accurate on lfw-dev whose latency stays under 2x a single model (bench/accuracy.py, bench/speed.py).",
+    )
     runtime: RuntimeSettings = RuntimeSettings()
     detection: DetectionSettings = DetectionSettings()
     limits: LimitSettings = LimitSettings()

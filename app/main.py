@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def _build_services(settings: Settings, engine: Engine) -> Services:
     pipeline = load_pipeline(settings.runtime, settings.detection, settings.limits)
-    pipeline.embedder(settings.default_model)
+    pipeline.pipeline(settings.default_model)
     pipeline.warm_up()
     sessions = session_factory(engine)
     with sessions() as session:

@@ -25,13 +25,13 @@ import numpy as np
 
 from app.config import Settings
 from app.errors import NoFace
+from app.vision.cards import list_cards
 from app.vision.pipeline import FacePipeline, load_pipeline
 from app.vision.types import FaceSelection
-from bench import metrics
+from bench import calibration, metrics
 from bench.facesets import ROOT, FaceSet, default_faces_dir
 
 FARS = (1e-2, 1e-3, 1e-4)
-CALIBRATION_FMRS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
 OUT = ROOT / "bench" / "out"
 _pipeline: FacePipeline | None = None
 
@@ -61,7 +61,7 @@ def _embed_image(path: str) -> dict[str, np.ndarray] | None:
 
 def embed_set(faces: FaceSet, models_dir: Path, workers: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """(pipeline → N x D unit embeddings, found mask), cached per set and model files."""
-    cards = sorted(json.loads(p.read_text())["sha256"][:12] for p in models_dir.glob("*.json"))
+    cards = sorted(card.sha256[:12] for card in list_cards(models_dir))
     cache = ROOT / "build" / "bench" / f"{faces.name}-{'-'.join(cards)}.npz"
     if cache.exists():
         stored = np.load(cache)
@@ -85,54 +85,31 @@ def embed_set(faces: FaceSet, models_dir: Path, workers: int) -> tuple[dict[str,
     return embeddings, found
 
 
-class Scorer:
-    """Scores between image sets for one pipeline; fusion z-normalises each model by its impostor scores."""
-
-    def __init__(self, embeddings: dict[str, np.ndarray], parts: list[str],
-                 znorm: dict[str, tuple[float, float]] | None = None) -> None:
-        self.embeddings, self.parts, self.znorm = embeddings, parts, znorm or {}
-
-    def __call__(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Every row image against every column image."""
-        return self._combine(lambda e: e[rows] @ e[cols].T)
-
-    def pairs(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        """first[i] against second[i], for each i."""
-        return self._combine(lambda e: np.einsum("ij,ij->i", e[first], e[second]))
-
-    def _combine(self, similarity) -> np.ndarray:
-        total = None
-        for part in self.parts:
-            scores = similarity(self.embeddings[part])
-            if part in self.znorm:
-                mean, std = self.znorm[part]
-                scores = (scores - mean) / std
-            total = scores if total is None else total + scores
-        return total / len(self.parts)
-
-
-def impostor_scores(score: Scorer, identities: np.ndarray, found: np.ndarray) -> np.ndarray:
+def impostor_scores(embeddings: np.ndarray, identities: np.ndarray, found: np.ndarray) -> np.ndarray:
     """Scores of every pair of images of different people (both with a detected face): millions on LFW."""
     index = np.flatnonzero(found)
-    matrix = score(index, index)
+    matrix = embeddings[index] @ embeddings[index].T
     different = identities[index][:, None] != identities[index][None, :]
     return matrix[np.triu(different, k=1)]
 
 
-def evaluate(name: str, score: Scorer, faces: FaceSet, found: np.ndarray) -> dict[str, Any]:
+def evaluate(name: str, embeddings: np.ndarray, faces: FaceSet, found: np.ndarray) -> dict[str, Any]:
     index = faces.index()
     first = np.array([index[p["path1"]] for p in faces.pairs])
     second = np.array([index[p["path2"]] for p in faces.pairs])
     labels = np.array([int(p["label"]) for p in faces.pairs])
     folds = np.array([int(p["fold"]) for p in faces.pairs])
     # A photo without a detected face cannot match: its pairs count as rejected.
-    pair_scores = np.where(found[first] & found[second], score.pairs(first, second), -np.inf)
+    pair_scores = np.where(found[first] & found[second],
+                           np.einsum("ij,ij->i", embeddings[first], embeddings[second]), -np.inf)
     accuracy = metrics.fold_accuracy(pair_scores, labels, folds)
     # Genuine: the protocol's same-person pairs, balanced over people. All same-person image pairs would be
     # dominated by the few people with hundreds of photos (one has 530: 140,000 pairs).
     genuine = pair_scores[labels == 1]
-    impostor = impostor_scores(score, faces.identities, found)
+    impostor = impostor_scores(embeddings, faces.identities, found)
     curve = metrics.det_curve(genuine, impostor)
+    balanced = calibration.Impostors(embeddings[found], faces.identities[found],
+                                     calibration.identity_folds(faces.identities, faces.pairs)[found])
     report: dict[str, Any] = {
         "pipeline": name,
         "accuracy": float(np.mean(accuracy)),
@@ -148,21 +125,20 @@ def evaluate(name: str, score: Scorer, faces: FaceSet, found: np.ndarray) -> dic
         "detection_failures": int((~found).sum()),
         "detection_failure_rate": float((~found).mean()),
         "calibration": {
-            f"fmr_{fmr:.0e}".replace("e-0", "e-"): metrics.threshold_at_far(impostor, fmr)
-            for fmr in CALIBRATION_FMRS
+            "dataset": faces.name,
+            "method": "impostor comparisons balanced by identity (each pair of people weighs the same)",
+            **calibration.calibrate(balanced),
+            "cross_validation": calibration.cross_validate(
+                balanced, {k: v for k, v in calibration.OPERATING_POINTS.items() if v >= 1e-4}),
         },
-        # score -> estimated FMR: four points a decade from 1 to 1e-6, to interpolate in log(FMR).
-        "score_to_fmr": [
-            [metrics.threshold_at_far(impostor, 10 ** (-k / 4)), 10 ** (-k / 4)] for k in range(25)
-        ],
     }
     if faces.roles:
-        report.update(_identification(score, faces, found))
+        report.update(_identification(embeddings, faces, found))
     report["_curve"] = curve
     return report
 
 
-def _identification(score: Scorer, faces: FaceSet, found: np.ndarray) -> dict[str, Any]:
+def _identification(embeddings: np.ndarray, faces: FaceSet, found: np.ndarray) -> dict[str, Any]:
     index = faces.index()
     by_role: dict[str, list[int]] = {}
     for path, role in faces.roles.items():
@@ -170,8 +146,8 @@ def _identification(score: Scorer, faces: FaceSet, found: np.ndarray) -> dict[st
     gallery = np.array([i for i in by_role["gallery"] + by_role.get("gallery_distractor", []) if found[i]])
     probes = np.array(by_role["probe"])
     unknown = np.array(by_role.get("unknown_probe", []))
-    probe_scores = np.where(found[probes][:, None], score(probes, gallery), -np.inf)
-    unknown_scores = np.where(found[unknown][:, None], score(unknown, gallery), -np.inf)
+    probe_scores = np.where(found[probes][:, None], embeddings[probes] @ embeddings[gallery].T, -np.inf)
+    unknown_scores = np.where(found[unknown][:, None], embeddings[unknown] @ embeddings[gallery].T, -np.inf)
     mates = faces.identities[probes][:, None] == faces.identities[gallery][None, :]
     result = metrics.open_set_search(probe_scores, mates, unknown_scores, fpir=1e-2)
     return {"rank1": result.rank1, "fnir_at_fpir_1e-2": result.fnir_at_fpir, "gallery_size": len(gallery),
@@ -212,56 +188,85 @@ def _table(reports: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def fused(parts: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """The fused embedding `app.vision.pipelines` computes: weighted concatenation, normalised."""
+    block = np.concatenate([np.sqrt(weights[name]) * parts[name] for name in weights], axis=1)
+    norms = np.linalg.norm(block, axis=1, keepdims=True)
+    return (block / np.where(norms > 0, norms, 1)).astype(np.float32)
+
+
+def pipelines(embeddings: dict[str, np.ndarray], faces: FaceSet, found: np.ndarray
+              ) -> dict[str, tuple[dict[str, Any], np.ndarray]]:
+    """name → (definition for pipelines.json, N x D embeddings): each model, with flip, and their fusion.
+
+    Fusion weights are 1 / sd of each model's impostor scores (normalised to sum 1): the same ranking as
+    averaging z-normalised scores.
+    """
+    models = sorted(name for name in embeddings if not name.endswith("_flip"))
+    result = {}
+    for flip in (False, True):
+        suffix = "_flip" if flip else ""
+        for model in models:
+            result[model + suffix] = ({"parts": {model: 1.0}, "flip": flip}, embeddings[model + suffix])
+        if len(models) >= 2:
+            spread = {m: float(impostor_scores(embeddings[m + suffix], faces.identities, found).std()) for m in models}
+            total = sum(1 / sd for sd in spread.values())
+            weights = {m: (1 / spread[m]) / total for m in models}
+            parts = {m: embeddings[m + suffix] for m in models}
+            result["fusion" + suffix] = ({"parts": weights, "flip": flip}, fused(parts, weights))
+    return result
+
+
 def run(faces: FaceSet, models_dir: Path, workers: int, write_cards: bool) -> list[dict[str, Any]]:
     embeddings, found = embed_set(faces, models_dir, workers)
-    models = sorted(name for name in embeddings if not name.endswith("_flip"))
-    pipelines: dict[str, Scorer] = {}
-    for name in [*models, *(f"{m}_flip" for m in models)]:
-        pipelines[name] = Scorer(embeddings, [name])
-    if len(models) >= 2:
-        for suffix in ("", "_flip"):
-            parts = [f"{m}{suffix}" for m in models]
-            znorm = {}
-            for part in parts:
-                impostor = impostor_scores(pipelines[part], faces.identities, found)
-                znorm[part] = (float(impostor.mean()), float(impostor.std()))
-            pipelines["fusion" + suffix] = Scorer(embeddings, parts, znorm)
-    reports = [evaluate(name, score, faces, found) for name, score in pipelines.items()]
+    defined = pipelines(embeddings, faces, found)
+    reports = [evaluate(name, vectors, faces, found) for name, (_, vectors) in defined.items()]
     print(f"\n{faces.name}: {len(faces.paths)} images; accuracy on {len(faces.pairs)} pairs in "
           f"{len({p['fold'] for p in faces.pairs})} folds (threshold from the other folds); AUC, EER and TAR from "
           f"{reports[0]['genuine_comparisons']} genuine pairs against {reports[0]['impostor_comparisons']} impostor "
           f"comparisons (all cross-identity image pairs)\n")
     print(_table(reports))
+    print("\n" + _calibration_table(reports))
     OUT.mkdir(parents=True, exist_ok=True)
     _plot(reports, OUT / f"det-{faces.name}.png", f"DET on {faces.name}")
     clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in reports]
     (OUT / f"accuracy-{faces.name}.json").write_text(json.dumps(clean, indent=2) + "\n")
     print(f"\nwrote {OUT / f'accuracy-{faces.name}.json'} and {OUT / f'det-{faces.name}.png'}")
     if write_cards:
-        _write_measured(clean, models, faces.name)
+        _write_measured(clean, {name: definition for name, (definition, _) in defined.items()}, faces.name)
     return clean
 
 
-def _write_measured(reports: list[dict[str, Any]], models: list[str], set_name: str) -> None:
-    """Record each embedder's measured accuracy and calibration for its model card."""
+def _calibration_table(reports: list[dict[str, Any]]) -> str:
+    """Claimed FMR vs the FMR measured on held-out folds of people, per operating point."""
+    points = list(reports[0]["calibration"]["cross_validation"])
+    lines = ["calibration check: FMR measured on held-out folds / claimed (min..max over folds)",
+             f"{'pipeline':22} " + " ".join(f"{p:>16}" for p in points)]
+    for r in reports:
+        cv = r["calibration"]["cross_validation"]
+        lines.append(f"{r['pipeline']:22} " + " ".join(
+            f"{cv[p]['ratio_min']:>7.2f}..{cv[p]['ratio_max']:<7.2f}" for p in points))
+    return "\n".join(lines)
+
+
+def _write_measured(reports: list[dict[str, Any]], definitions: dict[str, dict[str, Any]], set_name: str) -> None:
+    """Record every pipeline's definition, accuracy and calibration (models/measured/pipelines.json), and each
+    single model's figures for its model card (models/measured/<model>.json)."""
     measured = ROOT / "models" / "measured"
     measured.mkdir(exist_ok=True)
+    records = {}
     for report in reports:
-        if report["pipeline"] not in models:
-            continue
-        accuracy = {k: v for k, v in report.items() if k not in {"pipeline", "calibration", "score_to_fmr"}}
+        name = report["pipeline"]
+        accuracy = {k: v for k, v in report.items() if k not in {"pipeline", "calibration"}}
         record = {
             "accuracy": {"dataset": set_name, "command": "python -m bench.accuracy --write-cards", **accuracy},
-            "calibration": {
-                "dataset": set_name,
-                "method": "thresholds at which this share of all cross-identity comparisons is accepted",
-                "impostor_comparisons": report["impostor_comparisons"],
-                "score_at_fmr": report["calibration"],
-                "score_to_fmr": report["score_to_fmr"],
-            },
+            "calibration": report["calibration"],
         }
-        (measured / f"{report['pipeline']}.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
-        print(f"wrote {measured / (report['pipeline'] + '.json')}")
+        records[name] = {**definitions[name], **record}
+        if definitions[name]["parts"] == {name: 1.0}:
+            (measured / f"{name}.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    (measured / "pipelines.json").write_text(json.dumps(records, indent=2, sort_keys=True) + "\n")
+    print(f"wrote {measured / 'pipelines.json'} and the model cards' figures")
 
 
 def main(argv: list[str] | None = None) -> None:

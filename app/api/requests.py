@@ -34,7 +34,24 @@ def _json_object(value: Any) -> Any:
 
 
 Metadata = Annotated[dict[str, Any] | None, BeforeValidator(_json_object)]
-ModelName = Annotated[str | None, Field(None, description="Embedding model; the service default if omitted.")]
+ModelName = Annotated[
+    str | None, Field(None, description="Embedding pipeline (see /v1/models); the default if omitted.")
+]
+OperatingPoint = Literal["fmr_1e-2", "fmr_1e-3", "fmr_1e-4", "fmr_1e-5", "fmr_1e-6"]
+
+
+class _Decided(BaseModel):
+    """A decision is made at an explicit `threshold` or at a named, calibrated `operating_point`, not both."""
+
+    threshold: Threshold | None = None
+    operating_point: OperatingPoint | None = Field(
+        None, description="Threshold by false-match rate, from the pipeline's calibration (e.g. fmr_1e-4).")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> _Decided:
+        if self.threshold is not None and self.operating_point is not None:
+            raise ValueError("give threshold or operating_point, not both")
+        return self
 
 
 class EnrollRequest(BaseModel):
@@ -51,7 +68,7 @@ class EnrollRequest(BaseModel):
     model: ModelName = None
 
 
-class VerifyRequest(BaseModel):
+class VerifyRequest(_Decided):
     model_config = ConfigDict(extra="forbid")
 
     image_a: ImageBytes | None = None
@@ -59,7 +76,6 @@ class VerifyRequest(BaseModel):
     image: ImageBytes | None = None
     subject: SubjectId | None = None
     gallery: Gallery = "default"
-    threshold: Threshold | None = None
     face_selection: Literal["largest", "require_single"] = "largest"
     model: ModelName = None
 
@@ -72,13 +88,12 @@ class VerifyRequest(BaseModel):
         return self
 
 
-class IdentifyRequest(BaseModel):
+class IdentifyRequest(_Decided):
     model_config = ConfigDict(extra="forbid")
 
     image: ImageBytes
     gallery: Gallery = "default"
     top_k: int = Field(5, ge=1, le=100)
-    threshold: Threshold | None = None
     face_selection: Literal["largest", "all"] = "largest"
     model: ModelName = None
 

@@ -110,6 +110,11 @@ class VerifyResponse(BaseModel):
     )
     match: bool
     threshold: float
+    operating_point: str | None = Field(description="The calibrated operating point used; null for a given threshold.")
+    estimated_fmr: float = Field(
+        description="False-match rate of a threshold at this score: how often two different people score this high "
+        "(from impostor comparisons on lfw-dev, balanced by identity). Clamped to the calibrated range, 1 to 1e-6."
+    )
     model: str
     faces: dict[str, FaceGeometry] = Field(description="The faces compared: `image_a`/`image_b`, or `image`.")
 
@@ -133,6 +138,11 @@ class IdentifiedFace(FaceGeometry):
 class IdentifyResponse(BaseModel):
     faces: list[IdentifiedFace]
     threshold: float
+    operating_point: str | None = Field(description="The calibrated operating point used; null for a given threshold.")
+    fmr_per_comparison: float = Field(description="False-match rate of the threshold for one comparison.")
+    expected_fpir: float = Field(
+        description="Chance that a stranger matches someone in this gallery: 1 - (1 - fmr_per_comparison)^subjects."
+    )
     model: str
     gallery: str
     gallery_size: int
@@ -163,8 +173,20 @@ class ModelInfo(BaseModel):
     default: bool = False
 
 
+class PipelineInfo(BaseModel):
+    """What a request's `model` names: embedders, fused with weights, optionally with flip-test."""
+
+    name: str
+    parts: dict[str, float]
+    flip: bool
+    default: bool
+    accuracy: dict[str, Any] | None
+    calibration: dict[str, Any] | None
+
+
 class ModelList(BaseModel):
-    models: list[ModelInfo]
+    models: list[ModelInfo] = Field(description="The model files loaded, with their cards.")
+    pipelines: list[PipelineInfo] = Field(description="The embedding pipelines a request can choose.")
 
 
 class Health(BaseModel):

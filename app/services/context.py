@@ -14,7 +14,6 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import DecisionSettings
-from app.errors import ConfigurationError
 from app.store.index import SearchIndex
 from app.store.orm import Face, Subject
 from app.vision.pipeline import FacePipeline
@@ -31,18 +30,32 @@ class Services:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def model(self, name: str | None) -> str:
-        """The embedder a request asked for, or the default; unknown names raise ModelNotFound."""
+        """The embedding pipeline a request asked for, or the default; unknown names raise ModelNotFound."""
         chosen = name or self.default_model
-        self.pipeline.embedder(chosen)
+        self.pipeline.pipeline(chosen)
         return chosen
 
-    def threshold(self, model: str, operating_point: str) -> float:
-        """The calibrated score threshold of `model` at a named operating point (from its model card)."""
-        calibration = self.pipeline.embedder(model).card.calibration or {}
-        points = calibration.get("score_at_fmr", {})
-        if operating_point not in points:
-            raise ConfigurationError(f"model {model} has no calibrated operating point {operating_point}")
-        return float(points[operating_point])
+    def decision(self, model: str, threshold: float | None, operating_point: str | None, default_point: str
+                 ) -> Decision:
+        """The threshold a request uses: explicit, or a named operating point of the pipeline's calibration."""
+        calibration = self.pipeline.pipeline(model).calibration
+        if threshold is not None:
+            return Decision(threshold, None, calibration.estimated_fmr(threshold))
+        point = operating_point or default_point
+        value = calibration.threshold(point)
+        return Decision(value, point, calibration.estimated_fmr(value))
+
+    def estimated_fmr(self, model: str, score: float) -> float:
+        return self.pipeline.pipeline(model).calibration.estimated_fmr(score)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A threshold and what it means: the operating point it came from and its false-match rate."""
+
+    threshold: float
+    operating_point: str | None
+    fmr: float
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def enroll(services: Services, *, subject: str, gallery: str, images: list[bytes
         accepted.append((index, face, hashlib.sha256(data).hexdigest()))
     if not accepted:
         raise NothingEnrolled(f"none of the {len(images)} image(s) could be enrolled", rejected)
-    version = services.pipeline.embedder(model).card.version
+    version = services.pipeline.pipeline(model).version
     with services.write_lock, services.sessions() as session:
         record, _ = repository.get_or_create_subject(session, gallery, subject, name, metadata)
         if name is not None:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from app.errors import ModelMismatch, SubjectNotFound
-from app.services.context import Services, geometry
+from app.services.context import Decision, Services, geometry
 from app.store import repository
 from app.vision.types import EmbeddedFace, FaceSelection
 
@@ -18,6 +18,8 @@ class Verification:
     score: float
     match: bool
     threshold: float
+    operating_point: str | None
+    estimated_fmr: float
     model: str
     faces: dict[str, dict[str, Any]]
 
@@ -26,6 +28,9 @@ class Verification:
 class Identification:
     faces: list[dict[str, Any]]
     threshold: float
+    operating_point: str | None
+    fmr_per_comparison: float
+    expected_fpir: float
     model: str
     gallery: str
     gallery_size: int
@@ -35,21 +40,27 @@ def _one_face(services: Services, data: bytes, model: str, selection: FaceSelect
     return services.pipeline.process(data, model, selection)[0]
 
 
+def _verification(services: Services, model: str, decision: Decision, score: float,
+                  faces: dict[str, dict[str, Any]]) -> Verification:
+    return Verification(score, score >= decision.threshold, decision.threshold, decision.operating_point,
+                        services.estimated_fmr(model, score), model, faces)
+
+
 def verify_pair(services: Services, image_a: bytes, image_b: bytes, *, threshold: float | None,
-                selection: FaceSelection, model: str | None) -> Verification:
+                operating_point: str | None, selection: FaceSelection, model: str | None) -> Verification:
     model = services.model(model)
-    cut = threshold if threshold is not None else services.threshold(model, services.decisions.verify_operating_point)
+    decision = services.decision(model, threshold, operating_point, services.decisions.verify_operating_point)
     a = _one_face(services, image_a, model, selection)
     b = _one_face(services, image_b, model, selection)
     score = float(np.dot(a.embedding, b.embedding))
-    return Verification(score, score >= cut, cut, model, {"image_a": geometry(a.face), "image_b": geometry(b.face)})
+    return _verification(services, model, decision, score, {"image_a": geometry(a.face), "image_b": geometry(b.face)})
 
 
 def verify_subject(services: Services, image: bytes, subject: str, gallery: str, *, threshold: float | None,
-                   selection: FaceSelection, model: str | None) -> Verification:
+                   operating_point: str | None, selection: FaceSelection, model: str | None) -> Verification:
     """Score = the best similarity between the probe and any of the subject's faces of this model."""
     model = services.model(model)
-    cut = threshold if threshold is not None else services.threshold(model, services.decisions.verify_operating_point)
+    decision = services.decision(model, threshold, operating_point, services.decisions.verify_operating_point)
     with services.sessions() as session:
         record = repository.get_subject(session, gallery, subject)
         if record is None:
@@ -62,14 +73,16 @@ def verify_subject(services: Services, image: bytes, subject: str, gallery: str,
         matrix = np.stack([np.asarray(face.embedding, np.float32) for face in enrolled])
     probe = _one_face(services, image, model, selection)
     score = float((matrix @ probe.embedding).max())
-    return Verification(score, score >= cut, cut, model, {"image": geometry(probe.face)})
+    return _verification(services, model, decision, score, {"image": geometry(probe.face)})
 
 
 def identify(services: Services, image: bytes, gallery: str, *, top_k: int, threshold: float | None,
-             selection: FaceSelection, model: str | None) -> Identification:
+             operating_point: str | None, selection: FaceSelection, model: str | None) -> Identification:
+    """1:N search. A search compares the probe with every enrolled subject, so the chance that some stranger
+    passes grows with the gallery: expected FPIR = 1 - (1 - FMR)^N for N subjects, reported with the answer."""
     model = services.model(model)
-    cut = threshold if threshold is not None else services.threshold(
-        model, services.decisions.identify_operating_point)
+    decision = services.decision(model, threshold, operating_point, services.decisions.identify_operating_point)
+    cut = decision.threshold
     faces = []
     for probe in services.pipeline.process(image, model, selection):
         candidates = services.index.search(gallery, model, probe.embedding, top_k)
@@ -79,4 +92,7 @@ def identify(services: Services, image: bytes, gallery: str, *, top_k: int, thre
             "candidates": [{"subject": c.subject, "score": c.score, "face_id": c.face_id} for c in candidates],
             "match": {"subject": best.subject, "score": best.score} if best else None,
         })
-    return Identification(faces, cut, model, gallery, services.index.size(gallery, model))
+    subjects = services.index.subjects(gallery, model)
+    expected_fpir = float(-np.expm1(subjects * np.log1p(-min(decision.fmr, 1 - 1e-12))))
+    return Identification(faces, cut, decision.operating_point, decision.fmr, expected_fpir, model, gallery,
+                          services.index.size(gallery, model))

@@ -199,6 +199,12 @@ class SearchIndex:
             shard = self._shards.get((gallery, model))
             return len(shard) if shard is not None else 0
 
+    def subjects(self, gallery: str, model: str) -> int:
+        """How many distinct subjects have faces in (gallery, model): the N of an open-set search."""
+        with self._lock:
+            shard = self._shards.get((gallery, model))
+            return len(set(shard.subjects)) if shard is not None else 0
+
     def galleries(self) -> dict[Key, int]:
         """Face count per non-empty (gallery, model)."""
         with self._lock:

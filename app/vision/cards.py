@@ -45,5 +45,10 @@ def load_card(models_dir: Path, name: str) -> ModelCard:
     return ModelCard.model_validate_json(path.read_text())
 
 
+PIPELINES_FILE = "pipelines.json"
+
+
 def list_cards(models_dir: Path) -> list[ModelCard]:
-    return [ModelCard.model_validate_json(path.read_text()) for path in sorted(models_dir.glob("*.json"))]
+    """Every model card in the folder (the pipelines file beside them is not a card)."""
+    return [ModelCard.model_validate_json(path.read_text()) for path in sorted(models_dir.glob("*.json"))
+            if path.name != PIPELINES_FILE]

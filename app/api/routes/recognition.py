@@ -42,12 +42,12 @@ async def verify(request: Request, services: ServicesDep, limits: LimitsDep) -> 
     selection = FaceSelection(body.face_selection)
     if body.image_a is not None and body.image_b is not None:
         result = await run_in_threadpool(
-            matching.verify_pair, services, body.image_a, body.image_b,
-            threshold=body.threshold, selection=selection, model=body.model)
+            matching.verify_pair, services, body.image_a, body.image_b, threshold=body.threshold,
+            operating_point=body.operating_point, selection=selection, model=body.model)
     else:  # the request model guarantees image + subject here
         result = await run_in_threadpool(
-            matching.verify_subject, services, body.image, body.subject, body.gallery,
-            threshold=body.threshold, selection=selection, model=body.model)
+            matching.verify_subject, services, body.image, body.subject, body.gallery, threshold=body.threshold,
+            operating_point=body.operating_point, selection=selection, model=body.model)
     return schemas.VerifyResponse.model_validate(
         {**vars(result), "faces": {k: _geometry(v) for k, v in result.faces.items()}})
 
@@ -59,7 +59,7 @@ async def identify(request: Request, services: ServicesDep, limits: LimitsDep) -
     body = await parse_body(request, IdentifyRequest, limits)
     result = await run_in_threadpool(
         matching.identify, services, body.image, body.gallery, top_k=body.top_k, threshold=body.threshold,
-        selection=FaceSelection(body.face_selection), model=body.model)
+        operating_point=body.operating_point, selection=FaceSelection(body.face_selection), model=body.model)
     return schemas.IdentifyResponse.model_validate(
         {**vars(result), "faces": [_geometry(face) for face in result.faces]})
 

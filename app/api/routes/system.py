@@ -17,10 +17,14 @@ router = APIRouter()
 @router.get("/v1/models", response_model=schemas.ModelList, tags=["models"], responses=problems(503))
 async def list_models(services: ServicesDep) -> schemas.ModelList:
     """The loaded models with their cards: provenance, input contract, measured accuracy and calibration."""
-    return schemas.ModelList(models=[
-        schemas.ModelInfo.model_validate({**card.model_dump(), "default": card.name == services.default_model})
-        for card in services.pipeline.cards
-    ])
+    return schemas.ModelList(
+        models=[schemas.ModelInfo.model_validate(card.model_dump()) for card in services.pipeline.cards],
+        pipelines=[
+            schemas.PipelineInfo.model_validate({**pipeline.record.model_dump(), "name": name,
+                                                 "default": name == services.default_model})
+            for name, pipeline in services.pipeline.pipelines.items()
+        ],
+    )
 
 
 @router.get("/healthz", response_model=schemas.Health, tags=["health"])
