@@ -8,7 +8,8 @@
     ├── FaceError                     the image is fine but its faces are not usable (4xx)
     │   ├── NoFace                    NO_FACE
     │   ├── MultipleFaces             MULTIPLE_FACES: exactly one was required
-    │   └── TooManyFaces              TOO_MANY_FACES: over the per-image face limit
+    │   ├── TooManyFaces              TOO_MANY_FACES: over the per-image face limit
+    │   └── LowQuality                LOW_QUALITY: the face fails the quality gate; `reasons` lists why
     ├── NothingEnrolled               ENROLLMENT_REJECTED: no image of an enroll request was usable (per-image reasons)
     ├── NotFound                      (404)
     │   ├── SubjectNotFound           SUBJECT_NOT_FOUND
@@ -118,6 +119,15 @@ class ServiceNotReady(FacegateError):
     code = "NOT_READY"
     title = "Service not ready"
     status = 503
+
+
+class LowQuality(FaceError):
+    code = "LOW_QUALITY"
+    title = "Face quality too low"
+
+    def __init__(self, detail: str, reasons: list[str]) -> None:
+        super().__init__(detail)
+        self.reasons = reasons
 
 
 class ConfigurationError(FacegateError):

@@ -31,7 +31,7 @@ def _build_services(settings: Settings, engine: Engine) -> Services:
     with sessions() as session:
         index = SearchIndex.build(repository.all_faces_for_index(session))
     log.info("ready: models %s, index %s", sorted(pipeline.embedders), index.galleries())
-    return Services(pipeline, sessions, index, settings.decisions, settings.default_model)
+    return Services(pipeline, sessions, index, settings.decisions, settings.default_model, settings.quality)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

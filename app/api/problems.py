@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.openapi import PROBLEM_JSON
-from app.errors import FacegateError, NothingEnrolled
+from app.errors import FacegateError, LowQuality, NothingEnrolled
 
 log = logging.getLogger(__name__)
 TYPE_BASE = "https://facegate.dev/problems/"
@@ -42,7 +42,11 @@ async def _facegate_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, FacegateError)
     if exc.status >= 500:
         log.error("%s: %s", exc.code, exc.detail)
-    errors = exc.rejected if isinstance(exc, NothingEnrolled) else None
+    errors = None
+    if isinstance(exc, NothingEnrolled):
+        errors = exc.rejected
+    elif isinstance(exc, LowQuality):
+        errors = [{"code": reason} for reason in exc.reasons]
     return problem(exc.status, exc.code, exc.title, exc.detail, errors)
 
 

@@ -64,6 +64,9 @@ class FaceGeometry(BaseModel):
     box: Box
     landmarks: list[Point] = Field(description="Right eye, left eye, nose tip, right and left mouth corners.")
     detection_score: float
+    quality: dict[str, float] | None = Field(
+        None, description="interocular_px, sharpness (variance of the Laplacian of the aligned crop), yaw "
+        "(nose offset in eye distances), roll_deg, brightness (0..255), detection_score.")
 
 
 class SubjectOut(BaseModel):
@@ -95,6 +98,7 @@ class RejectedImage(BaseModel):
     image_index: int
     code: str
     detail: str
+    reasons: list[str] = Field(default_factory=list, description="With LOW_QUALITY: every quality limit failed.")
 
 
 class EnrollResponse(BaseModel):

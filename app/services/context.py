@@ -13,11 +13,12 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import DecisionSettings
+from app.config import DecisionSettings, QualitySettings
 from app.store.index import SearchIndex
 from app.store.orm import Face, Subject
 from app.vision.pipeline import FacePipeline
-from app.vision.types import Face as DetectedFace
+from app.vision.quality import QualityPolicy
+from app.vision.types import EmbeddedFace
 
 
 @dataclass
@@ -27,7 +28,16 @@ class Services:
     index: SearchIndex
     decisions: DecisionSettings
     default_model: str
+    quality: QualitySettings
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def enroll_gate(self) -> QualityPolicy:
+        return QualityPolicy(**self.quality.enroll.model_dump())
+
+    @property
+    def probe_gate(self) -> QualityPolicy:
+        return QualityPolicy(**self.quality.probe.model_dump())
 
     def model(self, name: str | None) -> str:
         """The embedding pipeline a request asked for, or the default; unknown names raise ModelNotFound."""
@@ -94,10 +104,12 @@ class FaceView:
                    face.created_at)
 
 
-def geometry(face: DetectedFace) -> dict:
-    """A detected face's box, landmarks and score as plain JSON-ready values."""
+def geometry(embedded: EmbeddedFace) -> dict:
+    """A face's box, landmarks, score and quality figures as plain JSON-ready values."""
+    face = embedded.face
     return {
         "box": [float(v) for v in face.box],
         "landmarks": [[float(x), float(y)] for x, y in np.asarray(face.landmarks)],
         "detection_score": float(face.score),
+        "quality": embedded.quality.as_dict(),
     }

@@ -35,6 +35,11 @@ def enroll(services: Services, *, subject: str, gallery: str, images: list[bytes
         except (InvalidImage, FaceError) as error:
             rejected.append({"image_index": index, "code": error.code, "detail": error.detail})
             continue
+        reasons = services.enroll_gate.reasons(face.quality)
+        if reasons:
+            rejected.append({"image_index": index, "code": "LOW_QUALITY", "reasons": reasons,
+                             "detail": f"the face fails the enrollment quality gate: {', '.join(reasons)}"})
+            continue
         accepted.append((index, face, hashlib.sha256(data).hexdigest()))
     if not accepted:
         raise NothingEnrolled(f"none of the {len(images)} image(s) could be enrolled", rejected)
@@ -59,5 +64,5 @@ def enroll(services: Services, *, subject: str, gallery: str, images: list[bytes
         session.commit()
         for face_id, face in face_ids:
             services.index.add(gallery, model, face_id, subject, face.embedding)
-    faces = [{"face_id": row.id, "image_index": index, **geometry(face.face)} for index, row, face in stored]
+    faces = [{"face_id": row.id, "image_index": index, **geometry(face)} for index, row, face in stored]
     return EnrollResult(view, faces, rejected)

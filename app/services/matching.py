@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from app.errors import ModelMismatch, SubjectNotFound
+from app.errors import LowQuality, ModelMismatch, SubjectNotFound
 from app.services.context import Decision, Services, geometry
 from app.store import repository
 from app.vision.types import EmbeddedFace, FaceSelection
@@ -36,8 +36,16 @@ class Identification:
     gallery_size: int
 
 
+def _gate(services: Services, face: EmbeddedFace) -> list[str]:
+    return services.probe_gate.reasons(face.quality)
+
+
 def _one_face(services: Services, data: bytes, model: str, selection: FaceSelection) -> EmbeddedFace:
-    return services.pipeline.process(data, model, selection)[0]
+    face = services.pipeline.process(data, model, selection)[0]
+    reasons = _gate(services, face)
+    if reasons:
+        raise LowQuality(f"the face fails the probe quality gate: {', '.join(reasons)}", reasons)
+    return face
 
 
 def _verification(services: Services, model: str, decision: Decision, score: float,
@@ -53,7 +61,7 @@ def verify_pair(services: Services, image_a: bytes, image_b: bytes, *, threshold
     a = _one_face(services, image_a, model, selection)
     b = _one_face(services, image_b, model, selection)
     score = float(np.dot(a.embedding, b.embedding))
-    return _verification(services, model, decision, score, {"image_a": geometry(a.face), "image_b": geometry(b.face)})
+    return _verification(services, model, decision, score, {"image_a": geometry(a), "image_b": geometry(b)})
 
 
 def verify_subject(services: Services, image: bytes, subject: str, gallery: str, *, threshold: float | None,
@@ -73,7 +81,7 @@ def verify_subject(services: Services, image: bytes, subject: str, gallery: str,
         matrix = np.stack([np.asarray(face.embedding, np.float32) for face in enrolled])
     probe = _one_face(services, image, model, selection)
     score = float((matrix @ probe.embedding).max())
-    return _verification(services, model, decision, score, {"image": geometry(probe.face)})
+    return _verification(services, model, decision, score, {"image": geometry(probe)})
 
 
 def identify(services: Services, image: bytes, gallery: str, *, top_k: int, threshold: float | None,
@@ -84,11 +92,16 @@ def identify(services: Services, image: bytes, gallery: str, *, top_k: int, thre
     decision = services.decision(model, threshold, operating_point, services.decisions.identify_operating_point)
     cut = decision.threshold
     faces = []
-    for probe in services.pipeline.process(image, model, selection):
+    found = services.pipeline.process(image, model, selection)
+    usable = [probe for probe in found if not _gate(services, probe)]
+    if not usable:
+        reasons = sorted({reason for probe in found for reason in _gate(services, probe)})
+        raise LowQuality(f"no face passes the probe quality gate: {', '.join(reasons)}", reasons)
+    for probe in usable:
         candidates = services.index.search(gallery, model, probe.embedding, top_k)
         best = candidates[0] if candidates and candidates[0].score >= cut else None
         faces.append({
-            **geometry(probe.face),
+            **geometry(probe),
             "candidates": [{"subject": c.subject, "score": c.score, "face_id": c.face_id} for c in candidates],
             "match": {"subject": best.subject, "score": best.score} if best else None,
         })

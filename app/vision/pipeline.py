@@ -21,6 +21,7 @@ from app.vision.decode import DecodeLimits, decode_image
 from app.vision.detection import FaceDetector, select_faces
 from app.vision.embedding import Embedder, make_aligner
 from app.vision.pipelines import EmbeddingPipeline, load_records
+from app.vision.quality import measure
 from app.vision.runtime import InferenceModel
 from app.vision.types import EmbeddedFace, Face, FaceSelection
 
@@ -88,7 +89,8 @@ class FacePipeline:
         image = self.decode(data, timings)
         faces = self.detect(image, selection, timings)
         embeddings = self.embed(image, faces, model, timings)
-        return [EmbeddedFace(face, vector, model) for face, vector in zip(faces, embeddings, strict=True)]
+        return [EmbeddedFace(face, vector, model, measure(image, face))
+                for face, vector in zip(faces, embeddings, strict=True)]
 
     def warm_up(self) -> None:
         """Run every model once so the first request does not pay for ONNX Runtime's lazy initialisation."""

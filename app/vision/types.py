@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from app.vision.quality import Quality
 
 
 class FaceSelection(StrEnum):
@@ -40,8 +44,9 @@ class Face:
 
 @dataclass(frozen=True, slots=True)
 class EmbeddedFace:
-    """A face with its L2-normalised embedding from one model."""
+    """A face with its L2-normalised embedding from one pipeline, and its quality figures."""
 
     face: Face
     embedding: np.ndarray
     model: str
+    quality: Quality
