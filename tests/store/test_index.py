@@ -163,3 +163,23 @@ def test_concurrent_add_remove_search_ends_consistent() -> None:
     for face_id in expected:
         (best,) = index.search("g", "m", vectors[face_id], 1)
         assert best.face_id == face_id
+
+
+def test_centroid_search_scores_the_mean_of_a_subjects_faces() -> None:
+    index = SearchIndex()
+    a1, a2, b = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]), np.array([0.8, 0.6, 0.0])
+    index.add("g", "m", "a1", "alice", a1)
+    index.add("g", "m", "a2", "alice", a2)
+    index.add("g", "m", "b", "bob", b)
+    query = np.array([0.6, 0.8, 0.0])
+    by_face = index.search("g", "m", query, 2)
+    assert [c.subject for c in by_face] == ["bob", "alice"]
+    by_centroid = index.search("g", "m", query, 2, centroids=True)
+    # alice's centroid is (1, 1, 0)/sqrt(2): 1.4/sqrt(2) = 0.990 > bob's 0.96.
+    assert [c.subject for c in by_centroid] == ["alice", "bob"]
+    assert by_centroid[0].score == pytest.approx(1.4 / np.sqrt(2), abs=1e-6)
+    assert by_centroid[0].face_id == "a2"
+    index.remove_faces(["a2"])
+    after = index.search("g", "m", query, 2, centroids=True)
+    assert [c.subject for c in after] == ["bob", "alice"]
+    assert after[1].score == pytest.approx(0.6, abs=1e-6)
