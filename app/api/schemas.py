@@ -127,11 +127,13 @@ class Candidate(BaseModel):
     subject: str
     score: float = Field(description="Similarity to the centroid of the subject's faces.")
     face_id: str = Field(description="The subject's enrolled face that scored highest.")
+    estimated_fmr: float = Field(description="How often a stranger scores this high against one subject.")
 
 
 class Match(BaseModel):
     subject: str
     score: float
+    estimated_fmr: float
 
 
 class IdentifiedFace(FaceGeometry):

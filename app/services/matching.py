@@ -104,8 +104,10 @@ def identify(services: Services, image: bytes, gallery: str, *, top_k: int, thre
         best = candidates[0] if candidates and candidates[0].score >= cut else None
         faces.append({
             **geometry(probe),
-            "candidates": [{"subject": c.subject, "score": c.score, "face_id": c.face_id} for c in candidates],
-            "match": {"subject": best.subject, "score": best.score} if best else None,
+            "candidates": [{"subject": c.subject, "score": c.score, "face_id": c.face_id,
+                            "estimated_fmr": services.estimated_fmr(model, c.score)} for c in candidates],
+            "match": {"subject": best.subject, "score": best.score,
+                      "estimated_fmr": services.estimated_fmr(model, best.score)} if best else None,
         })
     subjects = services.index.subjects(gallery, model)
     expected_fpir = float(-np.expm1(subjects * np.log1p(-min(decision.fmr, 1 - 1e-12))))
