@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from app.vision.cards import list_cards
 from app.vision.pipeline import FacePipeline, load_pipeline
 from app.vision.types import FaceSelection
 from bench import calibration, metrics
-from bench.facesets import ROOT, FaceSet, default_faces_dir
+from bench.facesets import ROOT, FaceSet, add_set_arguments
 
 FARS = (1e-2, 1e-3, 1e-4)
 OUT = ROOT / "bench" / "out"
@@ -271,10 +270,7 @@ def _write_measured(reports: list[dict[str, Any]], definitions: dict[str, dict[s
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--faces", type=Path, default=default_faces_dir())
-    parser.add_argument("--set", default="lfw-dev")
-    parser.add_argument("--models", type=Path, default=ROOT / "build" / "models")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    add_set_arguments(parser)
     parser.add_argument("--write-cards", action="store_true")
     args = parser.parse_args(argv)
     faces = FaceSet.load(args.faces / args.set)

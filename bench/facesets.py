@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import os
 from dataclasses import dataclass
@@ -15,6 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def default_faces_dir() -> Path:
     value = os.environ.get("FACEGATE_FACES")
     return Path(value) if value else ROOT.parent / "shared" / "faces"
+
+
+def add_set_arguments(parser: argparse.ArgumentParser, workers: int | None = None) -> None:
+    """The options every bench over a photo set shares: where the sets are, which one, which models."""
+    parser.add_argument("--faces", type=Path, default=default_faces_dir())
+    parser.add_argument("--set", default="lfw-dev")
+    parser.add_argument("--models", type=Path, default=ROOT / "build" / "models")
+    parser.add_argument("--workers", type=int, default=workers or os.cpu_count() or 1)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -24,7 +24,7 @@ import uvicorn
 from app.config import Settings
 from app.main import create_app
 from app.store.migrate import upgrade
-from bench.facesets import ROOT, FaceSet, default_faces_dir
+from bench.facesets import FaceSet, add_set_arguments
 
 
 def serve(settings: Settings) -> tuple[uvicorn.Server, str]:
@@ -40,10 +40,7 @@ def serve(settings: Settings) -> tuple[uvicorn.Server, str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--faces", type=Path, default=default_faces_dir())
-    parser.add_argument("--set", default="lfw-dev")
-    parser.add_argument("--models", type=Path, default=ROOT / "build" / "models")
-    parser.add_argument("--workers", type=int, default=2)
+    add_set_arguments(parser, workers=2)
     args = parser.parse_args(argv)
     faces = FaceSet.load(args.faces / args.set)
     folder = Path(tempfile.mkdtemp())

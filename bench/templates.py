@@ -10,14 +10,12 @@ and 1e-4 and the equal error rate per rule and pipeline; the service uses the be
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 
 import numpy as np
 
 from bench import metrics
 from bench.accuracy import embed_set, pipelines
-from bench.facesets import ROOT, FaceSet, default_faces_dir
+from bench.facesets import FaceSet, add_set_arguments
 
 RULES = ("max", "mean", "centroid")
 
@@ -59,10 +57,7 @@ def measure(vectors: np.ndarray, identities: np.ndarray, seed: int = 0) -> dict[
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--faces", type=Path, default=default_faces_dir())
-    parser.add_argument("--set", default="lfw-dev")
-    parser.add_argument("--models", type=Path, default=ROOT / "build" / "models")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    add_set_arguments(parser)
     args = parser.parse_args(argv)
     faces = FaceSet.load(args.faces / args.set)
     embeddings, found = embed_set(faces, args.models, args.workers)
