@@ -18,8 +18,11 @@ TYPE_BASE = "https://facegate.dev/problems/"
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 400: "BAD_REQUEST", 413: "REQUEST_TOO_LARGE"}
 
 
-def problem(status: int, code: str, title: str, detail: str, errors: list[dict[str, Any]] | None = None,
-            headers: dict[str, str] | None = None) -> JSONResponse:
+def problem(request: Request, status: int, code: str, title: str, detail: str,
+            errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.errors.labels(code).inc()
     body: dict[str, Any] = {
         "type": TYPE_BASE + code.lower().replace("_", "-"),
         "title": title,
@@ -38,7 +41,7 @@ def _clean(error: dict[str, Any]) -> dict[str, Any]:
             "type": str(error.get("type", ""))}
 
 
-async def _facegate_error(_: Request, exc: Exception) -> JSONResponse:
+async def _facegate_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, FacegateError)
     if exc.status >= 500:
         log.error("%s: %s", exc.code, exc.detail)
@@ -47,26 +50,26 @@ async def _facegate_error(_: Request, exc: Exception) -> JSONResponse:
         errors = exc.rejected
     elif isinstance(exc, LowQuality):
         errors = [{"code": reason} for reason in exc.reasons]
-    return problem(exc.status, exc.code, exc.title, exc.detail, errors)
+    return problem(request, exc.status, exc.code, exc.title, exc.detail, errors)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [_clean(error) for error in exc.errors()]
     detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5]) or "invalid request"
-    return problem(422, "VALIDATION_ERROR", "Invalid request", detail, errors)
+    return problem(request, 422, "VALIDATION_ERROR", "Invalid request", detail, errors)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
-    return problem(exc.status_code, code, code.replace("_", " ").capitalize(), str(exc.detail),
+    return problem(request, exc.status_code, code, code.replace("_", " ").capitalize(), str(exc.detail),
                    headers=getattr(exc, "headers", None))
 
 
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
-    return problem(500, "INTERNAL_ERROR", "Internal error", "an unexpected error occurred; it has been logged")
+    return problem(request, 500, "INTERNAL_ERROR", "Internal error", "an unexpected error occurred; it has been logged")
 
 
 def install(app: FastAPI) -> None:

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import DecisionSettings, QualitySettings
 from app.store.index import SearchIndex
 from app.store.orm import Face, Subject
+from app.telemetry.metrics import Metrics
 from app.vision.pipeline import FacePipeline
 from app.vision.quality import QualityPolicy
-from app.vision.types import EmbeddedFace
+from app.vision.types import EmbeddedFace, FaceSelection
 
 
 @dataclass
@@ -29,7 +30,16 @@ class Services:
     decisions: DecisionSettings
     default_model: str
     quality: QualitySettings
+    metrics: Metrics
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def process(self, data: bytes, model: str, selection: FaceSelection) -> list[EmbeddedFace]:
+        """The vision pipeline, with its stage timings and face count recorded."""
+        timings: dict[str, float] = {}
+        faces = self.pipeline.process(data, model, selection, timings)
+        self.metrics.observe_stages(timings)
+        self.metrics.faces.observe(len(faces))
+        return faces
 
     @property
     def enroll_gate(self) -> QualityPolicy:

@@ -31,7 +31,7 @@ def enroll(services: Services, *, subject: str, gallery: str, images: list[bytes
     rejected: list[dict[str, Any]] = []
     for index, data in enumerate(images):
         try:
-            (face,) = services.pipeline.process(data, model, selection)
+            (face,) = services.process(data, model, selection)
         except (InvalidImage, FaceError) as error:
             rejected.append({"image_index": index, "code": error.code, "detail": error.detail})
             continue

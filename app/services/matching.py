@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,7 @@ def _gate(services: Services, face: EmbeddedFace) -> list[str]:
 
 
 def _one_face(services: Services, data: bytes, model: str, selection: FaceSelection) -> EmbeddedFace:
-    face = services.pipeline.process(data, model, selection)[0]
+    face = services.process(data, model, selection)[0]
     reasons = _gate(services, face)
     if reasons:
         raise LowQuality(f"the face fails the probe quality gate: {', '.join(reasons)}", reasons)
@@ -94,13 +95,15 @@ def identify(services: Services, image: bytes, gallery: str, *, top_k: int, thre
     decision = services.decision(model, threshold, operating_point, services.decisions.identify_operating_point)
     cut = decision.threshold
     faces = []
-    found = services.pipeline.process(image, model, selection)
+    found = services.process(image, model, selection)
     usable = [probe for probe in found if not _gate(services, probe)]
     if not usable:
         reasons = sorted({reason for probe in found for reason in _gate(services, probe)})
         raise LowQuality(f"no face passes the probe quality gate: {', '.join(reasons)}", reasons)
     for probe in usable:
+        started = time.perf_counter()
         candidates = services.index.search(gallery, model, probe.embedding, top_k, centroids=True)
+        services.metrics.stages.labels("search").observe(time.perf_counter() - started)
         best = candidates[0] if candidates and candidates[0].score >= cut else None
         faces.append({
             **geometry(probe),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from app.api import schemas
 from app.api.deps import ServicesDep
@@ -25,6 +26,12 @@ async def list_models(services: ServicesDep) -> schemas.ModelList:
             for name, pipeline in services.pipeline.pipelines.items()
         ],
     )
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus exposition format (text), for scrapers rather than API clients."""
+    return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/healthz", response_model=schemas.Health, tags=["health"])
