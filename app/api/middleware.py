@@ -20,16 +20,15 @@ def install(app: FastAPI) -> None:
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         incoming = request.headers.get(HEADER, "")
-        token = request_id.set(incoming if _VALID.match(incoming) else uuid.uuid4().hex)
+        current = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        # Not reset afterwards: each request runs in a task of its own, and uvicorn's access log line, written
+        # as the response goes out, should carry the id too.
+        request_id.set(current)
         start = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            current = request_id.get()
-            request_id.reset(token)
+        response = await call_next(request)
         route = request.scope.get("route")
         template = getattr(route, "path", "unmatched")
         request.app.state.metrics.requests.labels(request.method, template, str(response.status_code)).observe(
             time.perf_counter() - start)
-        response.headers[HEADER] = current or ""
+        response.headers[HEADER] = current
         return response
