@@ -32,6 +32,13 @@ class Services:
     quality: QualitySettings
     metrics: Metrics
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    enroll_gate: QualityPolicy = field(init=False)
+    probe_gate: QualityPolicy = field(init=False)
+
+    def __post_init__(self) -> None:
+        """The quality gates, built once from settings rather than on every request."""
+        self.enroll_gate = QualityPolicy(**self.quality.enroll.model_dump())
+        self.probe_gate = QualityPolicy(**self.quality.probe.model_dump())
 
     def process(self, data: bytes, model: str, selection: FaceSelection) -> list[EmbeddedFace]:
         """The vision pipeline, with its stage timings and face count recorded."""
@@ -40,14 +47,6 @@ class Services:
         self.metrics.observe_stages(timings)
         self.metrics.faces.observe(len(faces))
         return faces
-
-    @property
-    def enroll_gate(self) -> QualityPolicy:
-        return QualityPolicy(**self.quality.enroll.model_dump())
-
-    @property
-    def probe_gate(self) -> QualityPolicy:
-        return QualityPolicy(**self.quality.probe.model_dump())
 
     def model(self, name: str | None) -> str:
         """The embedding pipeline a request asked for, or the default; unknown names raise ModelNotFound."""

@@ -57,10 +57,11 @@ class _Shard:
         # Codes are never reused; the mapping grows by one entry per distinct subject seen, which is negligible.
         self.subject_codes: npt.NDArray[np.int64] = np.empty(INITIAL_CAPACITY, dtype=np.int64)
         self._code_of: dict[str, int] = {}
-        # Per subject code: the sum of its face vectors (float64, so removals do not drift) and its face count.
-        # A subject's centroid score is then sum(face scores) / |sum of vectors|: no centroid matrix to keep.
-        self._sums: dict[int, npt.NDArray[np.float64]] = {}
-        self._counts: dict[int, int] = {}
+        # Per subject code: the sum of its face vectors (float64, so removals do not drift), that sum's norm and
+        # the face count. A subject's centroid score is then sum(face scores) / |sum of vectors|, all vectorised.
+        self._sums = np.zeros((INITIAL_CAPACITY, dim), np.float64)
+        self._norms = np.zeros(INITIAL_CAPACITY, np.float64)
+        self._counts = np.zeros(INITIAL_CAPACITY, np.int64)
 
     @property
     def dim(self) -> int:
@@ -78,9 +79,15 @@ class _Shard:
         self.matrix[start:end] = rows
         codes = [self._code_of.setdefault(subject, len(self._code_of)) for subject in subjects]
         self.subject_codes[start:end] = codes
+        if len(self._code_of) > len(self._counts):
+            grow = max(len(self._code_of), 2 * len(self._counts)) - len(self._counts)
+            self._sums = np.concatenate([self._sums, np.zeros((grow, self.dim))])
+            self._norms = np.concatenate([self._norms, np.zeros(grow)])
+            self._counts = np.concatenate([self._counts, np.zeros(grow, np.int64)])
         for code, row in zip(codes, rows, strict=True):
-            self._sums[code] = self._sums.get(code, 0.0) + row.astype(np.float64)
-            self._counts[code] = self._counts.get(code, 0) + 1
+            self._sums[code] += row
+            self._counts[code] += 1
+            self._norms[code] = np.linalg.norm(self._sums[code])
         self.face_ids.extend(face_ids)
         self.subjects.extend(subjects)
 
@@ -91,9 +98,10 @@ class _Shard:
         code = int(self.subject_codes[row])
         self._counts[code] -= 1
         if self._counts[code] == 0:
-            del self._counts[code], self._sums[code]
+            self._sums[code] = 0.0
         else:
             self._sums[code] -= self.matrix[row]
+        self._norms[code] = np.linalg.norm(self._sums[code])
         if row != last:
             self.matrix[row] = self.matrix[last]
             self.subject_codes[row] = self.subject_codes[last]
@@ -129,17 +137,20 @@ class _Shard:
         count = len(self)
         scores = self.matrix[:count] @ query
         codes = self.subject_codes[:count]
-        live = np.fromiter(self._counts, np.int64, len(self._counts))
-        norms = np.array([np.linalg.norm(self._sums[code]) for code in live])
-        totals = np.bincount(codes, weights=scores, minlength=len(self._code_of))[live]
-        centroid = totals / np.maximum(norms, 1e-12)
-        chosen = np.argsort(-centroid, kind="stable")[:top_k]
-        result = []
-        for index in chosen:
-            rows = np.flatnonzero(codes == live[index])
-            best = rows[np.argmax(scores[rows])]
-            result.append(Candidate(self.subjects[best], self.face_ids[best], float(centroid[index])))
-        return result
+        subjects = len(self._code_of)
+        totals = np.bincount(codes, weights=scores, minlength=subjects)
+        live = self._counts[:subjects] > 0
+        centroid = np.where(live, totals / np.maximum(self._norms[:subjects], 1e-12), -np.inf)
+        k = min(top_k, int(live.sum()))
+        chosen = np.argpartition(-centroid, k - 1)[:k] if 0 < k < subjects else np.flatnonzero(live)
+        chosen = chosen[np.argsort(-centroid[chosen], kind="stable")][:k]
+        # Each chosen subject's best face: first occurrence of its code among its faces sorted best first.
+        rows = np.flatnonzero(np.isin(codes, chosen))
+        rows = rows[np.argsort(-scores[rows], kind="stable")]
+        _, first = np.unique(codes[rows], return_index=True)
+        best_face = dict(zip(codes[rows[first]].tolist(), rows[first].tolist(), strict=True))
+        return [Candidate(self.subjects[best_face[code]], self.face_ids[best_face[code]], float(centroid[code]))
+                for code in chosen.tolist()]
 
 
 class SearchIndex:
