@@ -7,8 +7,9 @@ No other module reads the environment.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +96,62 @@ class DecisionSettings(BaseModel):
     )
 
 
+class AuthSettings(BaseModel):
+    """API keys. Secure by default: every /v1 operation needs a key (see docs/security.md)."""
+
+    enabled: bool = Field(
+        True, description="Require an API key on /v1. Off only for local experiments: every start then warns.")
+    pepper: SecretStr | None = Field(
+        None,
+        description="Server-side secret mixed into every key hash (HMAC-SHA-256), so a copy of the database alone "
+        "cannot be used to test guessed keys. Unset: read from (or created in) `pepper_file`. Replicas sharing one "
+        "database must share it.",
+    )
+    pepper_file: Path | None = Field(None, description="Where the pepper lives when not set; default data_dir/pepper.")
+    admin_key_file: Path | None = Field(
+        None, description="Where the first start writes the bootstrap admin key (owner-only); default "
+        "data_dir/admin.key.")
+    last_used_resolution_s: float = Field(
+        60, ge=0, description="A key's `last_used_at` is written at most this often, so reads stay reads.")
+
+
+class AbuseSettings(BaseModel):
+    """Limits that keep one client, or a burst, from taking the service down (docs/security.md)."""
+
+    rate_per_second: float = Field(
+        20, gt=0, description="Sustained requests per second per key (token bucket, per process).")
+    burst: int = Field(40, ge=1, description="Requests a key may make at once before the rate applies.")
+    model_threads: int = Field(
+        0, ge=0, description="Threads running decode + detection + embedding (0 = one per core).")
+    max_queue_seconds: float = Field(
+        2.0, gt=0,
+        description="Work admitted to the model queue must be expected to finish within this; beyond it the answer "
+        "is 503 OVERLOADED with Retry-After at once, instead of an unbounded queue.",
+    )
+
+
+class HttpSettings(BaseModel):
+    """What the HTTP layer exposes, and to whom."""
+
+    cors_origins: list[str] = Field(
+        [], description="Origins allowed to call the API from a browser; none by default (CORS off).")
+    metrics: Literal["key", "public", "off"] = Field(
+        "key", description="/metrics: `key` needs an admin key (Bearer), `public` needs none and leaves gallery "
+        "names out, `off` answers 404.")
+
+
+class PrivacySettings(BaseModel):
+    """What is kept about people, and for how long."""
+
+    audit_retention_days: int = Field(
+        365, ge=1, description="Audit entries older than this are deleted (checked at start and hourly).")
+    embedding_key: SecretStr | None = Field(
+        None,
+        description="32 bytes, base64: encrypts stored embeddings with AES-256-GCM. Costs the in-database search "
+        "of pgvector (an encrypted vector cannot be indexed); see docs/security.md.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FACEGATE_", env_nested_delimiter="__", extra="ignore")
 
@@ -109,8 +166,15 @@ class Settings(BaseSettings):
         description="Embedding pipeline used when a request names none: SFace and dlib ResNet fused, the most "
         "accurate on lfw-dev whose latency stays under 2x a single model (bench/accuracy.py, bench/speed.py).",
     )
+    data_dir: Path = Field(ROOT / "data", description="Folder for the SQLite file, the pepper and the admin key.")
+    admin_key: SecretStr | None = Field(
+        None, description="FACEGATE_ADMIN_KEY: a secret accepted as an admin key (hashed at start, never logged).")
     runtime: RuntimeSettings = RuntimeSettings()
     detection: DetectionSettings = DetectionSettings()
     limits: LimitSettings = LimitSettings()
     decisions: DecisionSettings = DecisionSettings()
     quality: QualitySettings = QualitySettings()
+    auth: AuthSettings = AuthSettings()
+    abuse: AbuseSettings = AbuseSettings()
+    http: HttpSettings = HttpSettings()
+    privacy: PrivacySettings = PrivacySettings()
