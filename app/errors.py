@@ -13,7 +13,13 @@
     ├── NothingEnrolled               ENROLLMENT_REJECTED: no image of an enroll request was usable (per-image reasons)
     ├── NotFound                      (404)
     │   ├── SubjectNotFound           SUBJECT_NOT_FOUND
-    │   └── FaceNotFound              FACE_NOT_FOUND
+    │   ├── FaceNotFound              FACE_NOT_FOUND
+    │   ├── GalleryNotFound           GALLERY_NOT_FOUND: no such gallery, or one the key may not touch (same answer)
+    │   └── KeyNotFound               KEY_NOT_FOUND
+    ├── Unauthenticated               UNAUTHENTICATED: no key, or an unknown, expired or revoked one (401)
+    ├── Forbidden                     FORBIDDEN: the key lacks the operation's scope (403)
+    ├── RateLimited                   RATE_LIMITED: the key's token bucket is empty (429, Retry-After)
+    ├── Overloaded                    OVERLOADED: the model queue is full for its time budget (503, Retry-After)
     ├── ModelMismatch                 MODEL_MISMATCH: embeddings of different models would be compared (409)
     ├── ServiceNotReady               NOT_READY: models still loading or the database unreachable (503)
     └── ConfigurationError            the operator's settings cannot be honoured (fails start-up, never a request)
@@ -24,6 +30,8 @@ The vision pipeline raises these; only the HTTP layer turns them into problem+js
 """
 
 from __future__ import annotations
+
+import math
 
 
 class FacegateError(Exception):
@@ -36,6 +44,10 @@ class FacegateError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer must carry (`WWW-Authenticate`, `Retry-After`); none by default."""
+        return {}
 
 
 class InvalidImage(FacegateError):
@@ -109,6 +121,63 @@ class FaceNotFound(NotFound):
     title = "Face not found"
 
 
+class GalleryNotFound(NotFound):
+    """Also the answer for a gallery the key may not touch, word for word, so a key learns nothing of others'."""
+
+    code = "GALLERY_NOT_FOUND"
+    title = "Gallery not found"
+
+    @classmethod
+    def named(cls, gallery: str) -> GalleryNotFound:
+        return cls(f"no gallery {gallery!r}")
+
+
+class KeyNotFound(NotFound):
+    code = "KEY_NOT_FOUND"
+    title = "API key not found"
+
+
+class Unauthenticated(FacegateError):
+    code = "UNAUTHENTICATED"
+    title = "Authentication required"
+    status = 401
+
+    def __init__(self, detail: str, *, invalid: bool = False) -> None:
+        super().__init__(detail)
+        self.invalid = invalid
+
+    def headers(self) -> dict[str, str]:
+        challenge = 'Bearer realm="facegate"'
+        return {"WWW-Authenticate": challenge + (', error="invalid_token"' if self.invalid else "")}
+
+
+class Forbidden(FacegateError):
+    code = "FORBIDDEN"
+    title = "Not allowed for this key"
+    status = 403
+
+
+class _RetryLater(FacegateError):
+    def __init__(self, detail: str, retry_after_s: float) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(max(1, math.ceil(self.retry_after_s)))}
+
+
+class RateLimited(_RetryLater):
+    code = "RATE_LIMITED"
+    title = "Too many requests"
+    status = 429
+
+
+class Overloaded(_RetryLater):
+    code = "OVERLOADED"
+    title = "Service overloaded"
+    status = 503
+
+
 class ModelMismatch(FacegateError):
     code = "MODEL_MISMATCH"
     title = "Embeddings from different models cannot be compared"
@@ -144,3 +213,21 @@ class ModelNotFound(ConfigurationError):
 class ProviderUnavailable(ConfigurationError):
     code = "PROVIDER_UNAVAILABLE"
     title = "Execution provider unavailable"
+
+
+class InvalidSubjectId(FacegateError):
+    """Refused at enroll: an id the API could not put in a URL would make a subject that can never be fetched or
+    deleted."""
+
+    code = "INVALID_SUBJECT_ID"
+    title = "Invalid subject id"
+    status = 400
+
+
+class InvalidMetadata(FacegateError):
+    """Metadata over its size or depth limit, or holding what a database would not store as given (NaN,
+    Infinity, U+0000)."""
+
+    code = "INVALID_METADATA"
+    title = "Invalid metadata"
+    status = 422

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.api.schemas import ImageData, Problem
+from app.config import LimitSettings
 
 PROBLEM_JSON = "application/problem+json"
 _IMAGE_JSON = {"$ref": "#/components/schemas/ImageData"}
@@ -45,11 +46,19 @@ def request_body(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses` entries for the error statuses an operation can answer, all with the problem schema."""
+# What any operation that needs a key can answer besides its own errors.
+AUTH_ERRORS = (401, 403, 429)
+
+
+def problems(*statuses: int, authenticated: bool = True) -> dict[int | str, dict[str, Any]]:
+    """`responses` entries for the error statuses an operation can answer, all with the problem schema;
+    `authenticated` operations add those of the key check."""
+    statuses = tuple(sorted(set(statuses) | (set(AUTH_ERRORS) if authenticated else set())))
     descriptions = {
-        400: "Malformed request", 404: "Not found", 409: "Conflict", 413: "Image or request too large",
-        415: "Unsupported media type", 422: "Invalid request or unusable image", 503: "Not ready",
+        400: "Malformed request", 401: "No API key, or an unknown, expired or revoked one",
+        403: "The key lacks the operation's scope", 404: "Not found", 409: "Conflict",
+        413: "Image or request too large", 415: "Unsupported media type", 422: "Invalid request or unusable image",
+        429: "Rate limit of the key reached (see Retry-After)", 503: "Not ready, or overloaded (see Retry-After)",
     }
     schema = {"$ref": "#/components/schemas/Problem"}
     return {
@@ -66,4 +75,13 @@ def add_shared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
     schemas["Problem"] = Problem.model_json_schema()
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
+    return spec
+
+
+def declare_limits(spec: dict[str, Any], limits: LimitSettings) -> dict[str, Any]:
+    """Write the configured limits that request models cannot know when they are declared into the document
+    (a copy: FastAPI shares the `openapi_extra` dicts between apps)."""
+    spec = copy.deepcopy(spec)
+    for media in spec["paths"]["/v1/enroll"]["post"]["requestBody"]["content"].values():
+        media["schema"]["properties"]["images"]["maxItems"] = limits.max_images_per_request
     return spec

@@ -7,9 +7,18 @@ import binascii
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-SubjectId = Annotated[str, Field(min_length=1, max_length=256, description="Your id for the person.")]
+from app.services.subject_rules import SUBJECT_ID_MAX_LENGTH, SUBJECT_ID_PATTERN, SUBJECT_ID_RULE
+
+# No stored text can hold U+0000: PostgreSQL refuses it, so a lookup with one would fail there with a 500.
+_NO_NUL = r"^[^\x00]*$"
+SubjectId = Annotated[str, Field(min_length=1, max_length=256, pattern=_NO_NUL, description="Your id for the person.")]
+# Documented, not validated here: enroll refuses an id against the rule with 400 INVALID_SUBJECT_ID.
+NewSubjectId = Annotated[str, Field(
+    description=f"Your id for the person: {SUBJECT_ID_RULE} (it goes into URLs).",
+    json_schema_extra={"minLength": 1, "maxLength": SUBJECT_ID_MAX_LENGTH, "pattern": SUBJECT_ID_PATTERN})]
+DisplayName = Annotated[str, Field(max_length=256, pattern=_NO_NUL)]
 Gallery = Annotated[
     str,
     Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$",
@@ -166,7 +175,7 @@ class FaceList(BaseModel):
 class SubjectUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=256)
+    name: DisplayName | None = None
     metadata: dict[str, Any] | None = None
 
 
@@ -197,3 +206,84 @@ class ModelList(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok", "ready"]
+
+
+ScopeName = Literal["enroll", "verify", "identify", "subjects:read", "subjects:write", "admin"]
+
+
+class KeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$",
+                      description="What the key is for, e.g. `door-app-prod`.")
+    scopes: list[ScopeName] = Field(min_length=1, max_length=6, description="`admin` implies every other scope.")
+    galleries: list[Gallery] | None = Field(
+        None, max_length=1000, description="Galleries the key may touch; null (the default) for all.")
+    expires_at: AwareDatetime | None = Field(None, description="When the key stops working; null: never.")
+
+
+class KeyOut(BaseModel):
+    id: str = Field(description="Public part of the key (`fg_<id>_...`); use it to revoke.")
+    name: str
+    scopes: list[ScopeName]
+    galleries: list[str] | None
+    created_at: datetime
+    created_by: str | None
+    last_used_at: datetime | None = Field(description="Updated at most once a minute.")
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class KeyCreated(KeyOut):
+    secret: str = Field(description="The key itself. Shown only now: it is stored as a keyed hash, never in clear.")
+
+
+class KeyList(BaseModel):
+    items: list[KeyOut]
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: datetime
+    key_id: str | None = Field(description="The API key used; null from the command line or with auth off.")
+    operation: str = Field(description="enroll, verify, identify, subject.update, subject.delete, face.delete, "
+                           "gallery.delete, key.create, key.revoke")
+    gallery: str | None
+    subject: str | None
+    face_ids: list[str]
+    outcome: str = Field(description="`ok`, or the problem code the request ended with.")
+    request_id: str | None
+    details: dict[str, Any]
+
+
+class AuditList(BaseModel):
+    items: list[AuditEntryOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for older entries; null on the last page.")
+
+
+class DeletionReceipt(BaseModel):
+    """Proof of erasure: what went, when, and the audit entry that records it."""
+
+    gallery: str
+    subjects: list[str] = Field(description="Subjects removed (a face's subject goes with its last face).")
+    face_ids: list[str] = Field(description="Faces removed, with their embeddings and templates.")
+    deleted_at: datetime
+    audit_id: int
+
+
+class GalleryDeletion(BaseModel):
+    gallery: str
+    subject_count: int
+    face_count: int
+    deleted_at: datetime
+    audit_id: int
+
+
+class GalleryOut(BaseModel):
+    gallery: str
+    subject_count: int
+    face_count: int
+
+
+class GalleryList(BaseModel):
+    items: list[GalleryOut]

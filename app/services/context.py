@@ -14,6 +14,10 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import DecisionSettings, QualitySettings
+from app.services.audit import AuditLog
+from app.services.keys import KeyService
+from app.services.ratelimit import RateLimiter
+from app.services.workqueue import ModelQueue
 from app.store.index import SearchIndex
 from app.store.orm import Face, Subject
 from app.telemetry.metrics import Metrics
@@ -31,6 +35,11 @@ class Services:
     default_model: str
     quality: QualitySettings
     metrics: Metrics
+    keys: KeyService
+    audit: AuditLog
+    limiter: RateLimiter
+    queue: ModelQueue
+    auth_enabled: bool = True
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     enroll_gate: QualityPolicy = field(init=False)
     probe_gate: QualityPolicy = field(init=False)

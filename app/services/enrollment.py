@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import FaceError, InvalidImage, NothingEnrolled
+from app.services import audit
+from app.services.audit import Actor
 from app.services.context import Services, SubjectView, geometry
 from app.store import repository
 from app.vision.types import EmbeddedFace, FaceSelection
@@ -19,7 +21,7 @@ class EnrollResult:
     rejected: list[dict[str, Any]]
 
 
-def enroll(services: Services, *, subject: str, gallery: str, images: list[bytes], name: str | None,
+def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, images: list[bytes], name: str | None,
            metadata: dict[str, Any] | None, selection: FaceSelection, model: str | None) -> EnrollResult:
     """Embed every image (no lock held), then store the accepted faces and index them in one step.
 
@@ -61,6 +63,8 @@ def enroll(services: Services, *, subject: str, gallery: str, images: list[bytes
         session.flush()
         view = SubjectView.of(record, repository.count_faces(session, record))
         face_ids = [(row.id, face) for _, row, face in stored]
+        audit.record(session, actor, "enroll", gallery=gallery, subject=subject, face_ids=[i for i, _ in face_ids],
+                     details={"model": model, "rejected": len(rejected)})
         session.commit()
         for face_id, face in face_ids:
             services.index.add(gallery, model, face_id, subject, face.embedding)

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from app.errors import LowQuality, ModelMismatch, SubjectNotFound
+from app.errors import GalleryNotFound, LowQuality, ModelMismatch, SubjectNotFound
+from app.services.audit import Actor
 from app.services.context import Decision, Services, geometry
 from app.store import repository
 from app.vision.types import EmbeddedFace, FaceSelection
@@ -55,24 +56,29 @@ def _verification(services: Services, model: str, decision: Decision, score: flo
                         services.estimated_fmr(model, score), model, faces)
 
 
-def verify_pair(services: Services, image_a: bytes, image_b: bytes, *, threshold: float | None,
+def verify_pair(services: Services, actor: Actor, image_a: bytes, image_b: bytes, *, threshold: float | None,
                 operating_point: str | None, selection: FaceSelection, model: str | None) -> Verification:
     model = services.model(model)
     decision = services.decision(model, threshold, operating_point, services.decisions.verify_operating_point)
     a = _one_face(services, image_a, model, selection)
     b = _one_face(services, image_b, model, selection)
     score = float(np.dot(a.embedding, b.embedding))
-    return _verification(services, model, decision, score, {"image_a": geometry(a), "image_b": geometry(b)})
+    result = _verification(services, model, decision, score, {"image_a": geometry(a), "image_b": geometry(b)})
+    services.audit.record_now(actor, "verify", details={"model": model, "match": result.match})
+    return result
 
 
-def verify_subject(services: Services, image: bytes, subject: str, gallery: str, *, threshold: float | None,
-                   operating_point: str | None, selection: FaceSelection, model: str | None) -> Verification:
+def verify_subject(services: Services, actor: Actor, image: bytes, subject: str, gallery: str, *,
+                   threshold: float | None, operating_point: str | None, selection: FaceSelection,
+                   model: str | None) -> Verification:
     """Score = similarity between the probe and the centroid (normalised mean) of the subject's faces of this
     model: on lfw-dev it beat both the best single face and the mean score (bench/templates.py)."""
     model = services.model(model)
     decision = services.decision(model, threshold, operating_point, services.decisions.verify_operating_point)
     with services.sessions() as session:
         record = repository.get_subject(session, gallery, subject)
+        if record is None and not repository.gallery_exists(session, gallery):
+            raise GalleryNotFound.named(gallery)
         if record is None:
             raise SubjectNotFound(f"no subject {subject!r} in gallery {gallery!r}")
         enrolled = repository.subject_embeddings(session, record, model)
@@ -80,20 +86,26 @@ def verify_subject(services: Services, image: bytes, subject: str, gallery: str,
             models = sorted({face.model for face in repository.list_faces(session, record)})
             raise ModelMismatch(f"subject {subject!r} has faces embedded with {models}, none with {model!r}; "
                                 "embeddings of different models are never compared")
-        matrix = np.stack([np.asarray(face.embedding, np.float32) for face in enrolled])
+        matrix = np.stack(enrolled)
     probe = _one_face(services, image, model, selection)
     centroid = matrix.mean(axis=0)
     score = float(probe.embedding @ (centroid / np.linalg.norm(centroid)))
-    return _verification(services, model, decision, score, {"image": geometry(probe)})
+    result = _verification(services, model, decision, score, {"image": geometry(probe)})
+    services.audit.record_now(actor, "verify", gallery=gallery, subject=subject,
+                              details={"model": model, "match": result.match})
+    return result
 
 
-def identify(services: Services, image: bytes, gallery: str, *, top_k: int, threshold: float | None,
+def identify(services: Services, actor: Actor, image: bytes, gallery: str, *, top_k: int, threshold: float | None,
              operating_point: str | None, selection: FaceSelection, model: str | None) -> Identification:
     """1:N search. A search compares the probe with every enrolled subject, so the chance that some stranger
     passes grows with the gallery: expected FPIR = 1 - (1 - FMR)^N for N subjects, reported with the answer."""
     model = services.model(model)
     decision = services.decision(model, threshold, operating_point, services.decisions.identify_operating_point)
     cut = decision.threshold
+    with services.sessions() as session:
+        if not repository.gallery_exists(session, gallery):
+            raise GalleryNotFound.named(gallery)
     faces = []
     found = services.process(image, model, selection)
     usable = [probe for probe in found if not _gate(services, probe)]
@@ -114,5 +126,8 @@ def identify(services: Services, image: bytes, gallery: str, *, top_k: int, thre
         })
     subjects = services.index.subjects(gallery, model)
     expected_fpir = float(-np.expm1(subjects * np.log1p(-min(decision.fmr, 1 - 1e-12))))
+    matched = [face["match"]["subject"] for face in faces if face["match"]]
+    services.audit.record_now(actor, "identify", gallery=gallery, subject=matched[0] if len(matched) == 1 else None,
+                              details={"model": model, "faces": len(faces), "matched": matched})
     return Identification(faces, cut, decision.operating_point, decision.fmr, expected_fpir, model, gallery,
                           services.index.size(gallery, model))

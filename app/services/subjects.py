@@ -1,31 +1,71 @@
-"""Subjects and their faces: list, read, update, delete (deletes also leave the search index)."""
+"""Subjects, faces and galleries: list, read, update, delete (deletes also leave the search index).
+
+Deletions answer with a receipt: what was removed, when, and the audit entry written in the same transaction,
+so a person's erasure can be shown. A subject whose last face is deleted is deleted with it: a name and metadata
+with no face left are personal data kept for nothing.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import FaceNotFound, SubjectNotFound
+from app.errors import FaceNotFound, GalleryNotFound, SubjectNotFound
+from app.services import audit
+from app.services.audit import Actor
 from app.services.context import FaceView, Services, SubjectView
 from app.store import repository
 from app.store.orm import Subject
 
 
+@dataclass(frozen=True)
+class DeletionReceipt:
+    gallery: str
+    subjects: list[str]
+    face_ids: list[str]
+    deleted_at: datetime
+    audit_id: int
+
+
+@dataclass(frozen=True)
+class GalleryDeletion:
+    """A whole gallery's erasure: counts rather than ids, which could run to millions."""
+
+    gallery: str
+    subject_count: int
+    face_count: int
+    deleted_at: datetime
+    audit_id: int
+
+
+@dataclass(frozen=True)
+class GalleryView:
+    gallery: str
+    subject_count: int
+    face_count: int
+
+
 def _subject(session: Session, gallery: str, subject: str) -> Subject:
     record = repository.get_subject(session, gallery, subject)
-    if record is None:
-        raise SubjectNotFound(f"no subject {subject!r} in gallery {gallery!r}")
-    return record
+    if record is not None:
+        return record
+    if not repository.gallery_exists(session, gallery):
+        raise GalleryNotFound.named(gallery)
+    raise SubjectNotFound(f"no subject {subject!r} in gallery {gallery!r}")
 
 
-def list_subjects(services: Services, gallery: str, limit: int, cursor: str | None
-                  ) -> tuple[list[SubjectView], str | None]:
-    after = int(cursor) if cursor and cursor.isdigit() else 0
+def list_subjects(services: Services, gallery: str, limit: int, cursor: int | None
+                  ) -> tuple[list[SubjectView], int | None]:
     with services.sessions() as session:
-        rows = repository.list_subjects(session, gallery, limit + 1, after)
+        rows = repository.list_subjects(session, gallery, limit + 1, cursor)
+        if not rows and not repository.gallery_exists(session, gallery):
+            raise GalleryNotFound.named(gallery)
         views = [SubjectView.of(row, repository.count_faces(session, row)) for row in rows[:limit]]
-        next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
+        next_cursor = rows[limit - 1].id if len(rows) > limit else None
     return views, next_cursor
 
 
@@ -35,22 +75,30 @@ def get_subject(services: Services, gallery: str, subject: str) -> SubjectView:
         return SubjectView.of(record, repository.count_faces(session, record))
 
 
-def update_subject(services: Services, gallery: str, subject: str, changes: dict[str, Any]) -> SubjectView:
-    with services.sessions.begin() as session:
-        record = _subject(session, gallery, subject)
-        if "name" in changes:
-            record.name = changes["name"]
-        if "metadata" in changes:
-            record.metadata_ = changes["metadata"] or {}
-        session.flush()
-        return SubjectView.of(record, repository.count_faces(session, record))
+def update_subject(services: Services, actor: Actor, gallery: str, subject: str, changes: dict[str, Any]
+                   ) -> SubjectView:
+    try:
+        with services.sessions.begin() as session:
+            record = _subject(session, gallery, subject)
+            if "name" in changes:
+                record.name = changes["name"]
+            if "metadata" in changes:
+                record.metadata_ = changes["metadata"] or {}
+            session.flush()
+            audit.record(session, actor, "subject.update", gallery=gallery, subject=subject,
+                         details={"fields": sorted(changes)})
+            return SubjectView.of(record, repository.count_faces(session, record))
+    except StaleDataError:  # deleted by a concurrent request between our read and our write
+        raise SubjectNotFound(f"no subject {subject!r} in gallery {gallery!r}") from None
 
 
-def delete_subject(services: Services, gallery: str, subject: str) -> None:
+def delete_subject(services: Services, actor: Actor, gallery: str, subject: str) -> DeletionReceipt:
     with services.write_lock, services.sessions() as session:
         face_ids = repository.delete_subject(session, _subject(session, gallery, subject))
+        entry = audit.record(session, actor, "subject.delete", gallery=gallery, subject=subject, face_ids=face_ids)
         session.commit()
         services.index.remove_faces(face_ids)
+    return DeletionReceipt(gallery, [subject], face_ids, entry.at, entry.id)
 
 
 def list_faces(services: Services, gallery: str, subject: str) -> list[FaceView]:
@@ -59,11 +107,40 @@ def list_faces(services: Services, gallery: str, subject: str) -> list[FaceView]
         return [FaceView.of(face, record) for face in repository.list_faces(session, record)]
 
 
-def delete_face(services: Services, face_id: str) -> None:
+def delete_face(services: Services, actor: Actor, gallery: str, face_id: str) -> DeletionReceipt:
+    """Delete one face of `gallery`; its subject too when no face is left."""
     with services.write_lock, services.sessions() as session:
         face = repository.get_face(session, face_id)
-        if face is None:
-            raise FaceNotFound(f"no face {face_id!r}")
+        if face is None or face.gallery != gallery:
+            if not repository.gallery_exists(session, gallery):
+                raise GalleryNotFound.named(gallery)
+            raise FaceNotFound(f"no face {face_id!r} in gallery {gallery!r}")
+        subject = face.subject
         repository.delete_face(session, face)
+        emptied = repository.count_faces(session, subject) == 0
+        if emptied:
+            repository.delete_subject(session, subject)
+        entry = audit.record(session, actor, "face.delete", gallery=gallery, subject=subject.external_id,
+                             face_ids=[face_id], details={"subject_deleted": emptied})
         session.commit()
         services.index.remove_faces([face_id])
+    return DeletionReceipt(gallery, [subject.external_id] if emptied else [], [face_id], entry.at, entry.id)
+
+
+def list_galleries(services: Services, visible: Any) -> list[GalleryView]:
+    """Galleries with their counts, those for which `visible(name)` holds."""
+    with services.sessions() as session:
+        return [GalleryView(name, subjects, faces) for name, subjects, faces in repository.list_galleries(session)
+                if visible(name)]
+
+
+def delete_gallery(services: Services, actor: Actor, gallery: str) -> GalleryDeletion:
+    with services.write_lock, services.sessions() as session:
+        if not repository.gallery_exists(session, gallery):
+            raise GalleryNotFound.named(gallery)
+        subjects, face_ids = repository.delete_gallery(session, gallery)
+        entry = audit.record(session, actor, "gallery.delete", gallery=gallery,
+                             details={"subjects": subjects, "faces": len(face_ids)})
+        session.commit()
+        services.index.remove_faces(face_ids)
+    return GalleryDeletion(gallery, subjects, len(face_ids), entry.at, entry.id)

@@ -16,6 +16,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.store.sealing import Sealer
+
 logger = logging.getLogger(__name__)
 
 # How long a SQLite writer waits for another writer's lock before failing with "database is locked". Writes here
@@ -56,10 +58,13 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
+def session_factory(engine: Engine, sealer: Sealer | None = None) -> sessionmaker[Session]:
     """Sessions whose objects stay readable after commit: services commit, then shape the response from the
-    same objects, and reloading every attribute after commit would cost a query per object for nothing."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    same objects, and reloading every attribute after commit would cost a query per object for nothing.
+
+    `sealer`, when encryption at rest is on, travels in `Session.info` so the repository seals and opens
+    embeddings without every caller handing it down."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info={"sealer": sealer})
 
 
 def ping(engine: Engine) -> bool:

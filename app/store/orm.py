@@ -1,4 +1,5 @@
-"""The tables: subjects (people, per gallery) and their enrolled faces (one embedding each).
+"""The tables: subjects (people, per gallery), their enrolled faces (one embedding each), API keys (hashes only)
+and the audit log.
 
 Two column types smooth over the databases: `Embedding` (pgvector on PostgreSQL, raw float32 bytes on SQLite)
 and `UTCDateTime` (SQLite keeps no time zone, so values come back aware and in UTC on both).
@@ -153,7 +154,10 @@ class Face(Base):
     gallery: Mapped[str] = mapped_column(String(128))
     model: Mapped[str] = mapped_column(String(64))
     model_version: Mapped[str] = mapped_column(String(64))
-    embedding: Mapped[FloatArray] = mapped_column(Embedding)
+    # Exactly one of the two is set: the vector in clear (searchable by pgvector), or sealed with AES-GCM when
+    # encryption at rest is configured (app/store/sealing.py).
+    embedding: Mapped[FloatArray | None] = mapped_column(Embedding, nullable=True)
+    embedding_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     detection_score: Mapped[float] = mapped_column(Double)
     box: Mapped[list[float]] = mapped_column(JSONType)
     landmarks: Mapped[list[list[float]]] = mapped_column(JSONType)
@@ -167,3 +171,42 @@ class Face(Base):
 
     def __repr__(self) -> str:
         return f"Face(id={self.id!r}, subject_id={self.subject_id!r}, model={self.model!r})"
+
+
+class ApiKey(Base):
+    """An API key: never the secret itself, only its keyed hash (HMAC-SHA-256 with the server's pepper).
+
+    `id` is the key's public prefix (the `fg_<id>_` part of the secret), so a presented key is found by primary
+    key and then compared in constant time with the one hash stored for that id.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list[str]] = mapped_column(JSONType)
+    galleries: Mapped[list[str] | None] = mapped_column(JSONType, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    """One biometric operation or key event: who, what, where, and how it ended; never images or embeddings."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_gallery_subject", "gallery", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    operation: Mapped[str] = mapped_column(String(32))
+    gallery: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    subject: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    face_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    outcome: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -11,11 +11,13 @@ import enum
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.store.orm import Face, FloatArray, Subject
+from app.store.orm import Face, FloatArray, Subject, new_face_id
+from app.store.sealing import Sealer, SealingError
 
 # Tries of insert-or-read in get_or_create_subject before giving up (see there).
 CREATE_ATTEMPTS = 3
@@ -118,13 +120,17 @@ def add_face(
     landmarks: Sequence[Sequence[float]],
     image_sha256: str,
 ) -> Face:
-    """Enrol one face for `subject`; flushed, so its id is known."""
+    """Enrol one face for `subject`; flushed, so its id is known. Sealed when encryption at rest is on."""
+    face_id = new_face_id()
+    sealer = _sealer(session)
     face = Face(
+        id=face_id,
         subject=subject,
         gallery=subject.gallery,
         model=model,
         model_version=model_version,
-        embedding=embedding,
+        embedding=None if sealer else embedding,
+        embedding_sealed=sealer.seal(embedding, face_id) if sealer else None,
         detection_score=float(detection_score),
         box=[float(value) for value in box],
         landmarks=[[float(value) for value in point] for point in landmarks],
@@ -154,24 +160,59 @@ def delete_face(session: Session, face: Face) -> None:
     session.flush()
 
 
-def subject_embeddings(session: Session, subject: Subject, model: str) -> list[Face]:
-    """A subject's faces enrolled with `model`, oldest first: the templates a probe is verified against
-    (embeddings of other models are not comparable)."""
-    return list(
-        session.scalars(
-            select(Face)
-            .where(Face.subject_id == subject.id, Face.model == model)
-            .order_by(Face.created_at, Face.id)
-        )
+def _sealer(session: Session) -> Sealer | None:
+    return session.info.get("sealer")
+
+
+def embedding_of(session: Session, face_id: str, clear: FloatArray | None, sealed: bytes | None) -> FloatArray:
+    """A stored vector in clear, opening it if it was sealed."""
+    if sealed is None:
+        assert clear is not None, f"face {face_id} has no embedding"
+        return clear
+    sealer = _sealer(session)
+    if sealer is None:
+        raise SealingError(f"face {face_id} is sealed and no embedding key is configured")
+    return sealer.open(sealed, face_id)
+
+
+def subject_embeddings(session: Session, subject: Subject, model: str) -> list[FloatArray]:
+    """The vectors of a subject's faces enrolled with `model`, oldest first: the templates a probe is verified
+    against (embeddings of other models are not comparable)."""
+    rows = session.execute(
+        select(Face.id, Face.embedding, Face.embedding_sealed)
+        .where(Face.subject_id == subject.id, Face.model == model)
+        .order_by(Face.created_at, Face.id)
     )
+    return [embedding_of(session, *row) for row in rows]
 
 
 def all_faces_for_index(session: Session) -> Iterator[IndexRow]:
     """Every face as an `IndexRow`, streamed in batches rather than loaded at once (a server-side cursor on
     PostgreSQL), so building the search index at start-up needs memory for the index only."""
     query = (
-        select(Face.gallery, Face.model, Face.id, Subject.external_id, Face.embedding)
+        select(Face.gallery, Face.model, Face.id, Subject.external_id, Face.embedding, Face.embedding_sealed)
         .join(Subject, Face.subject_id == Subject.id)
         .execution_options(yield_per=INDEX_BATCH_SIZE)
     )
-    yield from map(tuple, session.execute(query))
+    for gallery, model, face_id, subject, clear, sealed in session.execute(query):
+        yield gallery, model, face_id, subject, embedding_of(session, face_id, clear, sealed)
+
+
+def gallery_exists(session: Session, gallery: str) -> bool:
+    """A gallery exists while it has a subject (uses the (gallery, external_id) unique index)."""
+    return session.scalar(select(Subject.id).where(Subject.gallery == gallery).limit(1)) is not None
+
+
+def list_galleries(session: Session) -> list[tuple[str, int, int]]:
+    """(gallery, subjects, faces) for every gallery, by name; two grouped queries, not one per gallery."""
+    subjects = dict(session.execute(select(Subject.gallery, func.count()).group_by(Subject.gallery)).tuples())
+    faces = dict(session.execute(select(Face.gallery, func.count()).group_by(Face.gallery)).tuples())
+    return [(gallery, subjects[gallery], faces.get(gallery, 0)) for gallery in sorted(subjects)]
+
+
+def delete_gallery(session: Session, gallery: str) -> tuple[int, list[str]]:
+    """Delete every subject of `gallery` with their faces; returns (subjects deleted, face ids deleted)."""
+    face_ids = list(session.scalars(select(Face.id).where(Face.gallery == gallery)))
+    deleted = session.execute(sa_delete(Subject).where(Subject.gallery == gallery))
+    session.flush()
+    return int(getattr(deleted, "rowcount", 0) or 0), face_ids

@@ -16,12 +16,23 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 
 
 class _GallerySizes(Collector):
-    """Faces per (gallery, model), read from the search index at scrape time."""
+    """Faces per (gallery, model), read from the search index at scrape time; per model only where the metrics
+    are public, since gallery names say who the service's tenants are."""
 
-    def __init__(self, sizes: Callable[[], Mapping[tuple[str, str], int]]) -> None:
+    def __init__(self, sizes: Callable[[], Mapping[tuple[str, str], int]], by_gallery: bool) -> None:
         self._sizes = sizes
+        self._by_gallery = by_gallery
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        if not self._by_gallery:
+            family = GaugeMetricFamily("facegate_model_faces", "Enrolled faces per model.", labels=["model"])
+            totals: dict[str, int] = {}
+            for (_, model), count in self._sizes().items():
+                totals[model] = totals.get(model, 0) + count
+            for model, count in sorted(totals.items()):
+                family.add_metric([model], count)
+            yield family
+            return
         family = GaugeMetricFamily("facegate_gallery_faces", "Enrolled faces per gallery and model.",
                                    labels=["gallery", "model"])
         for (gallery, model), count in sorted(self._sizes().items()):
@@ -46,8 +57,8 @@ class Metrics:
         self.model_load = Gauge("facegate_model_load_seconds", "Time to load and warm up the models at start-up.",
                                 registry=self.registry)
 
-    def watch_galleries(self, sizes: Callable[[], Mapping[tuple[str, str], int]]) -> None:
-        self.registry.register(_GallerySizes(sizes))
+    def watch_galleries(self, sizes: Callable[[], Mapping[tuple[str, str], int]], *, by_gallery: bool = True) -> None:
+        self.registry.register(_GallerySizes(sizes, by_gallery))
 
     def observe_stages(self, timings: Mapping[str, float]) -> None:
         for stage, seconds in timings.items():

@@ -41,15 +41,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return create_database(request.getfixturevalue("postgres_url"), "api")
 
 
+# The admin key the test servers accept (FACEGATE_ADMIN_KEY); `client` sends it unless a test says otherwise.
+ADMIN_KEY = "test-admin-key-7d1f0c9a4be24a53a0e1b5c8d2f6e934"
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+
+
 @pytest.fixture(scope="module")
-def app_settings(database_url: str, models_dir: Path) -> Settings:
+def app_settings(database_url: str, models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     upgrade(database_url)
-    return Settings(database_url=database_url, runtime={"models_dir": models_dir})
+    return Settings(database_url=database_url, runtime={"models_dir": models_dir}, admin_key=ADMIN_KEY,
+                    data_dir=tmp_path_factory.mktemp("data"), abuse={"rate_per_second": 1000, "burst": 1000})
 
 
 @pytest.fixture(scope="module")
 def client(app_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(app_settings)) as test_client:
+    with TestClient(create_app(app_settings), headers=ADMIN) as test_client:
         yield test_client
 
 

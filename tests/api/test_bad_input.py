@@ -28,6 +28,13 @@ def _jpeg(width: int = 256, height: int = 256) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def default_gallery(client: TestClient, portrait: bytes) -> None:
+    """Someone in the default gallery: searching a gallery that does not exist is a 404 before any decoding."""
+    response = client.post("/v1/enroll", data={"subject": "resident"}, files={"images": ("r.jpg", portrait)})
+    assert response.status_code == 201, response.text
+
+
 @pytest.mark.parametrize(
     ("files", "status", "code"),
     [
@@ -98,8 +105,9 @@ def test_enroll_with_no_usable_image_stores_nothing(client: TestClient, group_ph
     problem = assert_problem(response, 422, "ENROLLMENT_REJECTED")
     assert [(e["image_index"], e["code"]) for e in problem["errors"]] == [
         (0, "NO_FACE"), (1, "MULTIPLE_FACES"), (2, "UNSUPPORTED_MEDIA_TYPE")]
+    # Nothing stored: not even the gallery came into being.
     assert_problem(client.get("/v1/subjects/rejected-person", params={"gallery": "bad-input"}),
-                   404, "SUBJECT_NOT_FOUND")
+                   404, "GALLERY_NOT_FOUND")
 
 
 def test_too_many_images(client: TestClient, portrait: bytes) -> None:

@@ -18,7 +18,7 @@ def test_metrics_cover_requests_stages_faces_galleries_errors_and_load(client: T
                        files={"images": ("p.jpg", portrait, "image/jpeg")}).status_code == 201
     assert client.post("/v1/identify", data={"gallery": "metrics"},
                        files={"image": ("p.jpg", portrait, "image/jpeg")}).status_code == 200
-    assert client.get("/v1/subjects/nobody").status_code == 404
+    assert client.get("/v1/subjects/nobody", params={"gallery": "metrics"}).status_code == 404
     families = _families(client)
     for name in ("facegate_http_request_duration_seconds", "facegate_stage_duration_seconds",
                  "facegate_faces_per_image", "facegate_errors", "facegate_model_load_seconds",

@@ -41,10 +41,14 @@ def test_read_update_delete(client: TestClient, portrait: bytes) -> None:
     assert [face["face_id"] for face in faces] == [face_id]
     assert faces[0]["model"] == "fusion"
     assert len(faces[0]["image_sha256"]) == 64
-    assert client.delete(f"/v1/faces/{face_id}").status_code == 204
-    assert client.get("/v1/subjects/bob", params={"gallery": "crud"}).json()["face_count"] == 0
-    assert client.delete("/v1/subjects/bob", params={"gallery": "crud"}).status_code == 204
+    assert_problem(client.delete(f"/v1/faces/{face_id}"), 404, "GALLERY_NOT_FOUND")  # not in "default"
+    receipt = client.delete(f"/v1/faces/{face_id}", params={"gallery": "crud"})
+    assert receipt.status_code == 200, receipt.text
+    # Its only face gone, the subject goes too: no name or metadata kept without a face.
+    assert receipt.json()["subjects"] == ["bob"]
+    assert receipt.json()["face_ids"] == [face_id]
     assert_problem(client.get("/v1/subjects/bob", params={"gallery": "crud"}), 404, "SUBJECT_NOT_FOUND")
+    assert_problem(client.delete("/v1/subjects/bob", params={"gallery": "crud"}), 404, "SUBJECT_NOT_FOUND")
 
 
 def test_galleries_are_separate(client: TestClient, portrait: bytes) -> None:
@@ -53,11 +57,11 @@ def test_galleries_are_separate(client: TestClient, portrait: bytes) -> None:
     found = client.post("/v1/identify", data={"gallery": "left"},
                         files={"image": ("c.jpg", portrait, "image/jpeg")}).json()
     assert found["faces"][0]["match"]["subject"] == "carol"
-    empty = client.post("/v1/identify", data={"gallery": "right"},
-                        files={"image": ("c.jpg", portrait, "image/jpeg")}).json()
-    assert empty["gallery_size"] == 0
-    assert empty["faces"][0]["candidates"] == []
-    assert empty["faces"][0]["match"] is None
+    # A misspelt or absent gallery is an error, not "nobody found".
+    assert_problem(client.post("/v1/identify", data={"gallery": "right"},
+                               files={"image": ("c.jpg", portrait, "image/jpeg")}), 404, "GALLERY_NOT_FOUND")
+    assert_problem(client.post("/v1/verify", data={"gallery": "right", "subject": "carol"},
+                               files={"image": ("c.jpg", portrait, "image/jpeg")}), 404, "GALLERY_NOT_FOUND")
 
 
 def test_models_never_mix(client: TestClient, portrait: bytes) -> None:

@@ -22,7 +22,8 @@ from app.store.orm import Base
 from tests.postgres import create_database
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"subjects", "faces"}
+TABLES = {"subjects", "faces", "api_keys", "audit_log"}
+HEAD = "0002_keys_audit_sealing"
 
 
 def alembic_config(url: str) -> Config:
@@ -64,11 +65,13 @@ def test_upgrade_downgrade_upgrade(database_url: str) -> None:
         first = schema(engine)
         assert first == {
             "tables": TABLES,
-            "indexes": {"subjects": [], "faces": ["ix_faces_gallery_model", "ix_faces_subject_id"]},
-            "unique": {"subjects": [["gallery", "external_id"]], "faces": []},
-            "foreign_keys": {"subjects": [], "faces": [(["subject_id"], "subjects", "CASCADE")]},
+            "indexes": {"subjects": [], "faces": ["ix_faces_gallery_model", "ix_faces_subject_id"], "api_keys": [],
+                        "audit_log": ["ix_audit_log_at", "ix_audit_log_gallery_subject", "ix_audit_log_key_id"]},
+            "unique": {"subjects": [["gallery", "external_id"]], "faces": [], "api_keys": [], "audit_log": []},
+            "foreign_keys": {"subjects": [], "faces": [(["subject_id"], "subjects", "CASCADE")], "api_keys": [],
+                             "audit_log": []},
         }
-        assert current_revision(engine) == "0001_initial"
+        assert current_revision(engine) == HEAD
 
         command.downgrade(config, "base")
         assert schema(engine)["tables"] == set()
@@ -80,7 +83,7 @@ def test_upgrade_downgrade_upgrade(database_url: str) -> None:
 
         command.upgrade(config, "head")
         assert schema(engine) == first
-        assert current_revision(engine) == "0001_initial"
+        assert current_revision(engine) == HEAD
     finally:
         engine.dispose()
 
@@ -101,7 +104,7 @@ def test_upgrade_is_idempotent(database_url: str) -> None:
     upgrade(database_url)
     engine = create_engine(database_url)
     try:
-        assert current_revision(engine) == "0001_initial"
+        assert current_revision(engine) == HEAD
         assert schema(engine)["tables"] == TABLES
     finally:
         engine.dispose()
@@ -127,7 +130,7 @@ def test_concurrent_upgrades_from_two_threads_on_postgresql(postgres_url: str) -
     assert errors == []
     engine = create_engine(url)
     try:
-        assert current_revision(engine) == "0001_initial"
+        assert current_revision(engine) == HEAD
         assert schema(engine)["tables"] == TABLES
         with engine.connect() as connection:
             held = connection.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"))
@@ -158,7 +161,7 @@ def test_replicas_wait_for_the_migration_lock_on_postgresql(postgres_url: str) -
             holder.commit()
         results = [(replica.wait(timeout=60), replica.stderr.read()) for replica in replicas]
         assert [code for code, _ in results] == [0, 0], results
-        assert current_revision(engine) == "0001_initial"
+        assert current_revision(engine) == HEAD
         assert schema(engine)["tables"] == TABLES
     finally:
         engine.dispose()
@@ -174,6 +177,6 @@ def test_command_line_reads_the_url_from_settings(database_url: str) -> None:
     assert result.returncode == 0, result.stderr
     engine = create_engine(database_url)
     try:
-        assert current_revision(engine) == "0001_initial"
+        assert current_revision(engine) == HEAD
     finally:
         engine.dispose()

@@ -1,33 +1,37 @@
-"""POST /v1/enroll, /v1/verify, /v1/identify: parse, hand the work to a thread, shape the answer."""
+"""POST /v1/enroll, /v1/verify, /v1/identify: parse, hand the work to the model queue, shape the answer."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
-from fastapi.concurrency import run_in_threadpool
 
 from app.api import schemas
+from app.api.auth import EnrollCaller, IdentifyCaller, VerifyCaller
 from app.api.deps import LimitsDep, ServicesDep
 from app.api.openapi import problems, request_body
 from app.api.requests import EnrollRequest, IdentifyRequest, VerifyRequest, parse_body
 from app.errors import ImageTooLarge
-from app.services import enrollment, matching
+from app.services import enrollment, matching, subject_rules
 from app.vision.types import FaceSelection
 
 router = APIRouter(prefix="/v1", tags=["recognition"])
-_IMAGE_ERRORS = problems(400, 413, 415, 422, 503)
+_IMAGE_ERRORS = problems(400, 404, 413, 415, 422, 503)
 
 
 @router.post("/enroll", status_code=status.HTTP_201_CREATED, response_model=schemas.EnrollResponse,
              openapi_extra=request_body(EnrollRequest), responses=_IMAGE_ERRORS)
-async def enroll(request: Request, services: ServicesDep, limits: LimitsDep) -> schemas.EnrollResponse:
+async def enroll(request: Request, services: ServicesDep, limits: LimitsDep,
+                 caller: EnrollCaller) -> schemas.EnrollResponse:
     """Add faces to a subject (created if new). Images with no usable face are listed in `rejected`; when
     none is usable the answer is 422 ENROLLMENT_REJECTED with every reason, and nothing is stored."""
     body = await parse_body(request, EnrollRequest, limits)
     if len(body.images) > limits.max_images_per_request:
         raise ImageTooLarge(f"{len(body.images)} images; at most {limits.max_images_per_request} per request")
-    result = await run_in_threadpool(
-        enrollment.enroll, services, subject=body.subject, gallery=body.gallery, images=body.images,
-        name=body.name, metadata=body.metadata, selection=FaceSelection(body.face_selection), model=body.model,
+    subject_rules.check_subject_id(body.subject)
+    subject_rules.check_metadata(body.metadata, limits)
+    result = await services.queue.run(
+        len(body.images), enrollment.enroll, services, caller.actor, subject=body.subject,
+        gallery=caller.gallery(body.gallery), images=body.images, name=body.name, metadata=body.metadata,
+        selection=FaceSelection(body.face_selection), model=body.model,
     )
     return schemas.EnrollResponse.model_validate(
         {"subject": vars(result.subject), "faces": [_geometry(f) for f in result.faces], "rejected": result.rejected}
@@ -36,30 +40,34 @@ async def enroll(request: Request, services: ServicesDep, limits: LimitsDep) -> 
 
 @router.post("/verify", response_model=schemas.VerifyResponse, openapi_extra=request_body(VerifyRequest),
              responses=problems(400, 404, 409, 413, 415, 422, 503))
-async def verify(request: Request, services: ServicesDep, limits: LimitsDep) -> schemas.VerifyResponse:
+async def verify(request: Request, services: ServicesDep, limits: LimitsDep,
+                 caller: VerifyCaller) -> schemas.VerifyResponse:
     """Compare two images (`image_a`, `image_b`) or an image with an enrolled subject (`image`, `subject`)."""
     body = await parse_body(request, VerifyRequest, limits)
     selection = FaceSelection(body.face_selection)
     if body.image_a is not None and body.image_b is not None:
-        result = await run_in_threadpool(
-            matching.verify_pair, services, body.image_a, body.image_b, threshold=body.threshold,
+        result = await services.queue.run(
+            2, matching.verify_pair, services, caller.actor, body.image_a, body.image_b, threshold=body.threshold,
             operating_point=body.operating_point, selection=selection, model=body.model)
     else:  # the request model guarantees image + subject here
-        result = await run_in_threadpool(
-            matching.verify_subject, services, body.image, body.subject, body.gallery, threshold=body.threshold,
-            operating_point=body.operating_point, selection=selection, model=body.model)
+        result = await services.queue.run(
+            1, matching.verify_subject, services, caller.actor, body.image, body.subject,
+            caller.gallery(body.gallery), threshold=body.threshold, operating_point=body.operating_point,
+            selection=selection, model=body.model)
     return schemas.VerifyResponse.model_validate(
         {**vars(result), "faces": {k: _geometry(v) for k, v in result.faces.items()}})
 
 
 @router.post("/identify", response_model=schemas.IdentifyResponse, openapi_extra=request_body(IdentifyRequest),
              responses=_IMAGE_ERRORS)
-async def identify(request: Request, services: ServicesDep, limits: LimitsDep) -> schemas.IdentifyResponse:
+async def identify(request: Request, services: ServicesDep, limits: LimitsDep,
+                   caller: IdentifyCaller) -> schemas.IdentifyResponse:
     """Search a gallery for the face(s) in an image. `match` is null when nobody reaches the threshold."""
     body = await parse_body(request, IdentifyRequest, limits)
-    result = await run_in_threadpool(
-        matching.identify, services, body.image, body.gallery, top_k=body.top_k, threshold=body.threshold,
-        operating_point=body.operating_point, selection=FaceSelection(body.face_selection), model=body.model)
+    result = await services.queue.run(
+        1, matching.identify, services, caller.actor, body.image, caller.gallery(body.gallery), top_k=body.top_k,
+        threshold=body.threshold, operating_point=body.operating_point,
+        selection=FaceSelection(body.face_selection), model=body.model)
     return schemas.IdentifyResponse.model_validate(
         {**vars(result), "faces": [_geometry(face) for face in result.faces]})
 

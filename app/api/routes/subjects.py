@@ -1,20 +1,23 @@
-"""Subjects and faces: list, read, update, delete."""
+"""Subjects, faces and galleries: list, read, update, delete. Deletions answer with a receipt."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from app.api import schemas
-from app.api.deps import ServicesDep
+from app.api.auth import ReadCaller, WriteCaller
+from app.api.deps import LimitsDep, ServicesDep
 from app.api.openapi import problems
-from app.services import subjects
+from app.services import subject_rules, subjects
 from app.services.context import FaceView
 
 router = APIRouter(prefix="/v1", tags=["subjects"])
 GalleryQuery = Annotated[schemas.Gallery, Query()]
+# A decimal within int64 (the ids are database integers): anything else is a 422, never a failed conversion.
+Cursor = Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page.")]
 
 
 def _face(view: FaceView) -> schemas.FaceOut:
@@ -23,46 +26,69 @@ def _face(view: FaceView) -> schemas.FaceOut:
         {**vars(view), "box": {"x": x, "y": y, "width": width, "height": height}})
 
 
-@router.get("/subjects", response_model=schemas.SubjectList, responses=problems(422, 503))
-async def list_subjects(services: ServicesDep, gallery: GalleryQuery = "default",
+@router.get("/subjects", response_model=schemas.SubjectList, responses=problems(404, 422, 503))
+async def list_subjects(services: ServicesDep, caller: ReadCaller, gallery: GalleryQuery = "default",
                         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                        cursor: Annotated[str | None, Query(max_length=32)] = None) -> schemas.SubjectList:
+                        cursor: Cursor = None) -> schemas.SubjectList:
     """Subjects of a gallery in creation order, a page at a time."""
-    items, next_cursor = await run_in_threadpool(subjects.list_subjects, services, gallery, limit, cursor)
+    items, next_cursor = await run_in_threadpool(
+        subjects.list_subjects, services, caller.gallery(gallery), limit, int(cursor) if cursor else None)
     return schemas.SubjectList(items=[schemas.SubjectOut.model_validate(vars(i)) for i in items],
-                               next_cursor=next_cursor)
+                               next_cursor=None if next_cursor is None else str(next_cursor))
 
 
 @router.get("/subjects/{subject}", response_model=schemas.SubjectOut, responses=problems(404, 422, 503))
-async def get_subject(subject: str, services: ServicesDep, gallery: GalleryQuery = "default") -> schemas.SubjectOut:
-    view = await run_in_threadpool(subjects.get_subject, services, gallery, subject)
+async def get_subject(subject: str, services: ServicesDep, caller: ReadCaller,
+                      gallery: GalleryQuery = "default") -> schemas.SubjectOut:
+    view = await run_in_threadpool(subjects.get_subject, services, caller.gallery(gallery), subject)
     return schemas.SubjectOut.model_validate(vars(view))
 
 
-@router.patch("/subjects/{subject}", response_model=schemas.SubjectOut, responses=problems(404, 422, 503))
-async def update_subject(subject: str, changes: schemas.SubjectUpdate, services: ServicesDep,
-                         gallery: GalleryQuery = "default") -> schemas.SubjectOut:
+@router.patch("/subjects/{subject}", response_model=schemas.SubjectOut, responses=problems(400, 404, 413, 422, 503))
+async def update_subject(subject: str, changes: schemas.SubjectUpdate, services: ServicesDep, caller: WriteCaller,
+                         limits: LimitsDep, gallery: GalleryQuery = "default") -> schemas.SubjectOut:
     """Change the display name or replace the metadata; fields left out stay as they are."""
-    view = await run_in_threadpool(subjects.update_subject, services, gallery, subject,
+    subject_rules.check_metadata(changes.metadata, limits)
+    view = await run_in_threadpool(subjects.update_subject, services, caller.actor, caller.gallery(gallery), subject,
                                    changes.model_dump(exclude_unset=True))
     return schemas.SubjectOut.model_validate(vars(view))
 
 
-@router.delete("/subjects/{subject}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(404, 422, 503))
-async def delete_subject(subject: str, services: ServicesDep, gallery: GalleryQuery = "default") -> Response:
-    """Delete a subject and every face enrolled for it (embeddings are biometric data: nothing is kept)."""
-    await run_in_threadpool(subjects.delete_subject, services, gallery, subject)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/subjects/{subject}", response_model=schemas.DeletionReceipt, responses=problems(404, 422, 503))
+async def delete_subject(subject: str, services: ServicesDep, caller: WriteCaller,
+                         gallery: GalleryQuery = "default") -> schemas.DeletionReceipt:
+    """Delete a subject with every face and template enrolled for it (embeddings are biometric data: nothing is
+    kept); the receipt names what was removed and the audit entry."""
+    receipt = await run_in_threadpool(subjects.delete_subject, services, caller.actor, caller.gallery(gallery),
+                                      subject)
+    return schemas.DeletionReceipt.model_validate(vars(receipt))
 
 
 @router.get("/subjects/{subject}/faces", response_model=schemas.FaceList, responses=problems(404, 422, 503))
-async def list_subject_faces(subject: str, services: ServicesDep,
+async def list_subject_faces(subject: str, services: ServicesDep, caller: ReadCaller,
                              gallery: GalleryQuery = "default") -> schemas.FaceList:
-    views = await run_in_threadpool(subjects.list_faces, services, gallery, subject)
+    views = await run_in_threadpool(subjects.list_faces, services, caller.gallery(gallery), subject)
     return schemas.FaceList(items=[_face(view) for view in views])
 
 
-@router.delete("/faces/{face_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(404, 422, 503))
-async def delete_face(face_id: str, services: ServicesDep) -> Response:
-    await run_in_threadpool(subjects.delete_face, services, face_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/faces/{face_id}", response_model=schemas.DeletionReceipt, responses=problems(404, 422, 503))
+async def delete_face(face_id: str, services: ServicesDep, caller: WriteCaller,
+                      gallery: GalleryQuery = "default") -> schemas.DeletionReceipt:
+    """Delete one face of a gallery; the subject goes with its last face."""
+    receipt = await run_in_threadpool(subjects.delete_face, services, caller.actor, caller.gallery(gallery), face_id)
+    return schemas.DeletionReceipt.model_validate(vars(receipt))
+
+
+@router.get("/galleries", response_model=schemas.GalleryList, tags=["galleries"], responses=problems(422, 503))
+async def list_galleries(services: ServicesDep, caller: ReadCaller) -> schemas.GalleryList:
+    """The galleries this key may touch, with their subject and face counts."""
+    views = await run_in_threadpool(subjects.list_galleries, services, caller.principal.may_touch)
+    return schemas.GalleryList(items=[schemas.GalleryOut.model_validate(vars(view)) for view in views])
+
+
+@router.delete("/galleries/{gallery}", response_model=schemas.GalleryDeletion, tags=["galleries"],
+               responses=problems(404, 422, 503))
+async def delete_gallery(gallery: str, services: ServicesDep, caller: WriteCaller) -> schemas.GalleryDeletion:
+    """Delete a whole gallery: every subject, face and template in it."""
+    deletion = await run_in_threadpool(subjects.delete_gallery, services, caller.actor, caller.gallery(gallery))
+    return schemas.GalleryDeletion.model_validate(vars(deletion))

@@ -7,16 +7,18 @@ from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from app.api import schemas
+from app.api.auth import AnyCaller, Credentials, require
 from app.api.deps import ServicesDep
 from app.api.openapi import problems
-from app.errors import ServiceNotReady
+from app.errors import NotFound, ServiceNotReady
+from app.services.keys import Scope
 from app.store.db import ping
 
 router = APIRouter()
 
 
 @router.get("/v1/models", response_model=schemas.ModelList, tags=["models"], responses=problems(503))
-async def list_models(services: ServicesDep) -> schemas.ModelList:
+async def list_models(services: ServicesDep, _caller: AnyCaller) -> schemas.ModelList:
     """The loaded models with their cards: provenance, input contract, measured accuracy and calibration."""
     return schemas.ModelList(
         models=[schemas.ModelInfo.model_validate(card.model_dump()) for card in services.pipeline.cards],
@@ -29,8 +31,14 @@ async def list_models(services: ServicesDep) -> schemas.ModelList:
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics(request: Request) -> Response:
-    """Prometheus exposition format (text), for scrapers rather than API clients."""
+async def metrics(request: Request, credentials: Credentials) -> Response:
+    """Prometheus exposition format (text), for scrapers rather than API clients: behind an admin key unless the
+    operator made it public (then without gallery names) or turned it off."""
+    mode = request.app.state.settings.http.metrics
+    if mode == "off":
+        raise NotFound("metrics are turned off (FACEGATE_HTTP__METRICS)")
+    if mode == "key":
+        await require(Scope.ADMIN)(request, credentials)
     return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -40,7 +48,8 @@ async def healthz() -> schemas.Health:
     return schemas.Health(status="ok")
 
 
-@router.get("/readyz", response_model=schemas.Health, tags=["health"], responses=problems(503))
+@router.get("/readyz", response_model=schemas.Health, tags=["health"],
+            responses=problems(503, authenticated=False))
 async def readyz(request: Request) -> schemas.Health:
     """Models loaded and warmed up, and the database reachable."""
     if getattr(request.app.state, "services", None) is None:
