@@ -1,28 +1,94 @@
-"""`python -m app [serve|migrate]`: migrate the database, or migrate and serve (the default).
+"""`python -m app [serve|migrate|keys ...]`: migrate and serve (the default), migrate only, or manage API keys.
 
-Host and port come from settings (FACEGATE_HOST, FACEGATE_PORT), the database from FACEGATE_DATABASE_URL.
+Host and port come from settings (FACEGATE_HOST, FACEGATE_PORT), the database from FACEGATE_DATABASE_URL. The
+`keys` commands work on the database directly (no server needed), with the same pepper as the server:
+
+    python -m app keys create NAME --scope enroll --scope identify [--gallery G ...] [--expires 2027-01-01T00:00Z]
+    python -m app keys list [--all]
+    python -m app keys revoke KEY_ID
 """
 
+from __future__ import annotations
+
 import argparse
+import json
+import sys
+from datetime import datetime
 
 import uvicorn
 
 from app.config import Settings
-from app.main import create_app
+from app.errors import FacegateError
+from app.main import create_app, key_service
+from app.services.audit import COMMAND_LINE
+from app.services.keys import KeyView, Scope
+from app.store.db import create_engine, session_factory
 from app.store.migrate import upgrade
 from app.telemetry.logging import configure as configure_logging
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=["serve", "migrate"], default="serve")
-    args = parser.parse_args()
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="migrate the database, then serve (the default)")
+    commands.add_parser("migrate", help="migrate the database and exit")
+    keys = commands.add_parser("keys", help="create, list or revoke API keys").add_subparsers(dest="action",
+                                                                                              required=True)
+    create = keys.add_parser("create", help="a new key; its secret is printed once")
+    create.add_argument("name")
+    create.add_argument("--scope", action="append", required=True, choices=[s.value for s in Scope],
+                        help="repeat for several")
+    create.add_argument("--gallery", action="append", help="a gallery the key may touch (repeat); default all")
+    create.add_argument("--expires", type=datetime.fromisoformat, help="ISO 8601 time with a zone")
+    listing = keys.add_parser("list", help="every key, as JSON lines (no secrets)")
+    listing.add_argument("--all", action="store_true", help="include revoked keys")
+    keys.add_parser("revoke", help="revoke a key at once").add_argument("key_id")
+    return parser
+
+
+def _json(view: KeyView) -> str:
+    return json.dumps({name: value.isoformat() if isinstance(value, datetime) else value
+                       for name, value in vars(view).items()})
+
+
+def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        keys = key_service(settings, session_factory(engine), bootstrap_admin=False)
+        if args.action == "create":
+            if args.expires is not None and args.expires.tzinfo is None:
+                print("--expires needs a time zone, e.g. 2027-01-01T00:00+00:00", file=sys.stderr)
+                return 2
+            issued = keys.issue(COMMAND_LINE, name=args.name, scopes=[Scope(s) for s in args.scope],
+                                galleries=args.gallery, expires_at=args.expires)
+            print(_json(issued.key), file=sys.stderr)
+            print(issued.secret)  # alone on stdout, so `KEY=$(python -m app keys create ...)` works
+        elif args.action == "list":
+            for view in keys.list(include_revoked=args.all):
+                print(_json(view))
+        else:
+            print(_json(keys.revoke(COMMAND_LINE, args.key_id)))
+    finally:
+        engine.dispose()
+    return 0
+
+
+def main() -> int:
+    args = _parser().parse_args()
     configure_logging()
     settings = Settings()
     upgrade(settings.database_url)
-    if args.command == "serve":
+    if args.command == "keys":
+        try:
+            return _keys(settings, args)
+        except FacegateError as error:
+            print(f"{error.code}: {error.detail}", file=sys.stderr)
+            return 1
+    if args.command in (None, "serve"):
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

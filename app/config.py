@@ -55,8 +55,44 @@ class LimitSettings(BaseModel):
 
     max_image_bytes: int = Field(10 * 1024 * 1024, ge=1)
     max_image_pixels: int = Field(40_000_000, ge=1)
+    max_decoded_bytes: int = Field(
+        128 * 1024 * 1024,
+        ge=1,
+        description="Most memory one decode may take, estimated from the header: Pillow's pixels (4 bytes each "
+        "for colour) plus the 3-byte RGB array, 8 bytes a pixel. 128 MiB is a 4096x4096 colour image, the largest "
+        "Azure Face accepts; a 1 px high 40 Mpx PNG cost 830 MB before this limit. JPEGs count at draft scale.",
+    )
+    min_image_side: int = Field(36, ge=1, description="Shortest side accepted (Azure Face's minimum, 36 px).")
+    max_aspect_ratio: float = Field(
+        8.0,
+        ge=1,
+        description="Long side over short side. Twice the widest photo format (32:9 = 3.6, 1:4 photo strips): "
+        "no photo is refused, a 1 px line of 40 M pixels is.",
+    )
+    jpeg_draft_side: int = Field(
+        2048,
+        ge=320,
+        description="JPEGs whose long side is at least twice this are decoded at 1/2, 1/4 or 1/8 scale (free in "
+        "the DCT), never below it. Detection sees 320 px; at 2048 the smallest face it finds (1/30 of the long "
+        "side) is still ~68 px wide, ~27 px between the eyes, above the enrollment gate's 24.",
+    )
     max_faces: int = Field(100, ge=1, description="Most faces processed in one image.")
     max_images_per_request: int = Field(10, ge=1, description="Most images in one enroll request.")
+    max_text_bytes: int = Field(
+        64 * 1024,
+        ge=1024,
+        description="Room for everything but the images in a request body: the allowance beside the images of "
+        "enroll, verify and identify, the whole body of any other operation (PATCH /v1/subjects/{subject}, POST "
+        "/v1/keys), and the most one multipart text field may hold. Keep it well above max_metadata_bytes.",
+    )
+    max_metadata_bytes: int = Field(
+        16 * 1024,
+        ge=2,
+        description="Most bytes of a subject's metadata as compact UTF-8 JSON; it comes back with every listing. "
+        "16 KiB is Azure Face's limit for a person's userData.",
+    )
+    max_metadata_depth: int = Field(
+        8, ge=1, description="Most levels of objects and arrays nested in metadata (`{}` is one level).")
 
 
 class QualityLimits(BaseModel):

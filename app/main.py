@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -9,20 +10,55 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from pydantic import SecretStr
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.api import middleware, problems
-from app.api.openapi import add_shared_schemas
+from app.api.guards import RequestGuard
+from app.api.openapi import add_shared_schemas, declare_limits
 from app.api.router import api_router
 from app.config import Settings
+from app.errors import ConfigurationError
+from app.services import bootstrap
+from app.services.audit import AuditLog
 from app.services.context import Services
+from app.services.keys import KeyService
+from app.services.ratelimit import RateLimiter
+from app.services.workqueue import ModelQueue
 from app.store import repository
 from app.store.db import create_engine, session_factory
 from app.store.index import SearchIndex
+from app.store.sealing import Sealer
 from app.telemetry.metrics import Metrics
 from app.vision.pipeline import load_pipeline
 
 log = logging.getLogger(__name__)
+
+
+# How often the audit log is pruned to its retention period, besides at start-up.
+AUDIT_PRUNE_EVERY_S = 3600
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def key_service(settings: Settings, sessions: sessionmaker[Session], *, bootstrap_admin: bool = True) -> KeyService:
+    """The key service with its pepper; on a first start, also the admin key in the data folder."""
+    auth = settings.auth
+    pepper = bootstrap.load_pepper(_secret(auth.pepper), auth.pepper_file or settings.data_dir / "pepper")
+    admin_secret = _secret(settings.admin_key)
+    if admin_secret is not None and len(admin_secret) < 32:
+        raise ConfigurationError("FACEGATE_ADMIN_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+    keys = KeyService(sessions, pepper, admin_secret=admin_secret, touch_every_s=auth.last_used_resolution_s)
+    if not auth.enabled:
+        log.warning("AUTHENTICATION IS OFF (FACEGATE_AUTH__ENABLED=false): anyone who reaches this port can "
+                    "enroll, identify and delete. For local experiments only.")
+    elif admin_secret is None and bootstrap_admin:
+        bootstrap.ensure_admin_key(keys, auth.admin_key_file or settings.data_dir / "admin.key")
+    return keys
 
 
 def _build_services(settings: Settings, engine: Engine, metrics: Metrics) -> Services:
@@ -30,14 +66,29 @@ def _build_services(settings: Settings, engine: Engine, metrics: Metrics) -> Ser
     pipeline = load_pipeline(settings.runtime, settings.detection, settings.limits)
     pipeline.pipeline(settings.default_model)
     pipeline.warm_up()
-    sessions = session_factory(engine)
+    embedding_key = _secret(settings.privacy.embedding_key)
+    sessions = session_factory(engine, Sealer.from_base64(embedding_key) if embedding_key else None)
+    keys = key_service(settings, sessions)
+    audit = AuditLog(sessions, settings.privacy.audit_retention_days)
+    audit.prune()
     with sessions() as session:
         index = SearchIndex.build(repository.all_faces_for_index(session))
     metrics.model_load.set(time.perf_counter() - started)
-    metrics.watch_galleries(index.galleries)
+    metrics.watch_galleries(index.galleries, by_gallery=settings.http.metrics != "public")
     log.info("ready: models %s, index %s", sorted(pipeline.embedders), index.galleries())
+    abuse = settings.abuse
     return Services(pipeline, sessions, index, settings.decisions, settings.default_model, settings.quality,
-                    metrics)
+                    metrics, keys, audit, RateLimiter(abuse.rate_per_second, abuse.burst),
+                    ModelQueue(abuse.model_threads, abuse.max_queue_seconds), auth_enabled=settings.auth.enabled)
+
+
+async def _prune_audit_forever(audit: AuditLog) -> None:
+    while True:
+        await asyncio.sleep(AUDIT_PRUNE_EVERY_S)
+        try:
+            await run_in_threadpool(audit.prune)
+        except SQLAlchemyError as exc:  # the database is away for a while: try again next time
+            log.warning("audit pruning failed: %s", exc)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,10 +98,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
         app.state.engine = engine
+        pruning = None
         try:
-            app.state.services = await run_in_threadpool(_build_services, settings, engine, app.state.metrics)
+            services = await run_in_threadpool(_build_services, settings, engine, app.state.metrics)
+            app.state.services = services
+            pruning = asyncio.create_task(_prune_audit_forever(services.audit))
             yield
         finally:
+            if pruning is not None:
+                pruning.cancel()
+            if app.state.services is not None:
+                app.state.services.queue.shutdown()
             app.state.services = None
             engine.dispose()
 
@@ -59,18 +117,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         summary="Self-hosted face verification: enroll, verify and identify.",
         lifespan=lifespan,
+        docs_url=None,  # app/api/routes/docs.py serves both pages with local assets instead of CDN ones
+        redoc_url=None,
         generate_unique_id_function=lambda route: route.name,  # operationId = function name: stable for SDKs
     )
     app.state.settings = settings
     app.state.services = None
     app.state.metrics = Metrics()
     problems.install(app)
-    middleware.install(app)
+    app.add_middleware(RequestGuard, limits=settings.limits)  # innermost: inside the observer's request id
+    middleware.install(app, settings.http)
     app.include_router(api_router)
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = add_shared_schemas(FastAPI.openapi(app))
+            app.openapi_schema = declare_limits(add_shared_schemas(FastAPI.openapi(app)), settings.limits)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -1,5 +1,10 @@
 """Per-request plumbing: a request id (accepted from the client or made here, echoed in `X-Request-ID` and in
-every log line) and the request-latency metric by route template and status."""
+every log line) and the request-latency metric by route template and status; and the order of the middleware.
+
+From the outside in: security headers (on every answer, even Starlette's last-resort 500), this observer (so
+refused preflights, cross-origin refusals and 500s get a request id and a metric), CORS, the cross-origin guard,
+then the failsafe that turns an unexpected error into a 500 problem.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,21 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
+from app.api.browser import CrossOriginGuard, SecurityHeaders, add_cors
+from app.api.failsafe import Failsafe
+from app.config import HttpSettings
 from app.telemetry.logging import request_id
 
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, http: HttpSettings) -> None:
+    """Each `add_middleware` wraps the ones added before it: innermost first."""
+    app.add_middleware(Failsafe)
+    app.add_middleware(CrossOriginGuard, trusted=http.cors_origins)
+    add_cors(app, http)
+
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         incoming = request.headers.get(HEADER, "")
@@ -32,3 +45,5 @@ def install(app: FastAPI) -> None:
             time.perf_counter() - start)
         response.headers[HEADER] = current
         return response
+
+    app.add_middleware(SecurityHeaders)

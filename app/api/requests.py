@@ -2,34 +2,49 @@
 
 Images arrive as files in multipart or as `{"data": "<base64>"}` in JSON, under the same field names; both end
 up as bytes in the same pydantic model, so validation and errors are identical whichever way a client sends.
-Sizes are capped before the body is read: `Content-Length`, then each multipart part, then the bytes read.
+The body as a whole is capped as it streams in (app/api/guards.py); here each multipart text field is held to
+`max_text_bytes`, and the number of parts to what an operation can use.
 """
 
 from __future__ import annotations
 
 import json
+from contextlib import aclosing
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException
+from starlette.formparsers import MultiPartException, MultiPartParser
 
-from app.api.schemas import Gallery, ImageBytes, SubjectId, Threshold
+from app.api.schemas import DisplayName, Gallery, ImageBytes, NewSubjectId, SubjectId, Threshold
 from app.config import LimitSettings
 from app.errors import ImageTooLarge, UnsupportedMediaType
 
 Body = TypeVar("Body", bound=BaseModel)
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _loads(text: str | bytes) -> Any:
+    """`json.loads` without what is not JSON (NaN, Infinity), and with nesting too deep for Python's parser
+    (about 1,000 levels, 2 KB of brackets) a ValueError like any other syntax error, not a RecursionError."""
+    try:
+        return json.loads(text, parse_constant=_not_json)
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
+
+
 def _json_object(value: Any) -> Any:
     """Multipart carries `metadata` as text: accept a JSON object written out."""
     if isinstance(value, str):
         try:
-            return json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise ValueError("metadata must be a JSON object") from exc
+            return _loads(value)
+        except ValueError as exc:
+            raise ValueError(f"metadata must be a JSON object ({exc})") from exc
     return value
 
 
@@ -57,10 +72,10 @@ class _Decided(BaseModel):
 class EnrollRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subject: SubjectId
+    subject: NewSubjectId
     gallery: Gallery = "default"
     images: list[ImageBytes] = Field(min_length=1, description="One face each.")
-    name: str | None = Field(None, max_length=256)
+    name: DisplayName | None = None
     metadata: Metadata = None
     face_selection: Literal["require_single", "largest"] = Field(
         "require_single", description="`require_single` rejects an image with several faces; `largest` takes it."
@@ -102,60 +117,52 @@ IMAGE_FIELDS = {"images", "image", "image_a", "image_b"}
 LIST_FIELDS = {"images"}
 
 
-def _body_cap(limits: LimitSettings) -> int:
-    # Base64 grows data by 4/3; leave room for the other fields.
-    return limits.max_images_per_request * limits.max_image_bytes * 4 // 3 + 64 * 1024
+# Starlette's messages for the parts over a limit (the others are malformed multipart).
+_PART_LIMITS = ("Too many files", "Too many fields", "Part exceeded")
 
 
-async def _read_json(request: Request, cap: int) -> Any:
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise ImageTooLarge(f"the request body is over {cap} bytes")
-        chunks.append(chunk)
+async def _read_json(request: Request) -> Any:
     try:
-        return json.loads(b"".join(chunks) or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return _loads(await request.body() or b"null")
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors too
         raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": str(exc), "input": None}]) \
             from exc
 
 
 async def _read_form(request: Request, limits: LimitSettings) -> dict[str, Any]:
+    """Starlette's parser is used directly because `request.form()` answers a part over a limit with a 400."""
+    async with aclosing(request.stream()) as stream:
+        parser = MultiPartParser(request.headers, stream, max_files=limits.max_images_per_request + 2,
+                                 max_fields=32, max_part_size=limits.max_text_bytes)
+        try:
+            form = await parser.parse()
+        except MultiPartException as exc:
+            raise HTTPException(413 if exc.message.startswith(_PART_LIMITS) else 400, exc.message) from exc
     try:
-        form = await request.form(max_files=limits.max_images_per_request + 2, max_fields=32,
-                                  max_part_size=limits.max_image_bytes)
-    except MultiPartException as exc:
-        if "size" in str(exc).lower():
-            raise ImageTooLarge(f"{exc} (the limit is {limits.max_image_bytes} bytes per image)") from exc
-        raise RequestValidationError([{"type": "multipart", "loc": ("body",), "msg": str(exc), "input": None}]) \
-            from exc
-    data: dict[str, Any] = {}
-    for key in form:
-        values = []
-        for value in form.getlist(key):
-            if isinstance(value, UploadFile):
-                content = await value.read(limits.max_image_bytes + 1)
-                if len(content) > limits.max_image_bytes:
-                    raise ImageTooLarge(f"{key}: over the limit of {limits.max_image_bytes} bytes")
-                values.append(content)
-            else:
-                values.append(value)
-        data[key] = values if key in LIST_FIELDS else values[-1]
-    return data
+        data: dict[str, Any] = {}
+        for key in form:
+            values = []
+            for value in form.getlist(key):
+                if isinstance(value, UploadFile):
+                    content = await value.read(limits.max_image_bytes + 1)
+                    if len(content) > limits.max_image_bytes:
+                        raise ImageTooLarge(f"{key}: over the limit of {limits.max_image_bytes} bytes")
+                    values.append(content)
+                else:
+                    values.append(value)
+            data[key] = values if key in LIST_FIELDS else values[-1]
+        return data
+    finally:
+        await form.close()
 
 
 async def parse_body(request: Request, model: type[Body], limits: LimitSettings) -> Body:
     """Read and validate `model` from a multipart/form-data or application/json request."""
-    length = request.headers.get("content-length")
-    cap = _body_cap(limits)
-    if length and length.isdigit() and int(length) > cap:
-        raise ImageTooLarge(f"the request body is {length} bytes; the limit is {cap}")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         data = await _read_form(request, limits)
     elif content_type in {"application/json", ""}:
-        data = await _read_json(request, cap)
+        data = await _read_json(request)
     else:
         raise UnsupportedMediaType(f"send multipart/form-data or application/json, not {content_type!r}")
     if not isinstance(data, dict):

@@ -28,6 +28,19 @@ Threshold = Annotated[float, Field(ge=-1.0, le=1.0, description="Cosine similari
 Point = tuple[float, float]
 
 
+def _not_unix_time(value: Any) -> Any:
+    """Pydantic reads a number, or a numeric string, as Unix time: `"expires_at": 0` made a key that had expired
+    in 1970, and `?until=0.5` meant 1970. The document promises RFC 3339 text (`format: date-time`) only."""
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return value
+    raise ValueError("a date-time is RFC 3339 text with a time zone, e.g. 2027-01-01T00:00:00Z, not a number")
+
+
+DateTimeText = Annotated[AwareDatetime, BeforeValidator(_not_unix_time)]
+
+
 def _decode_base64(value: Any) -> bytes:
     if isinstance(value, bytes):
         return value
@@ -219,7 +232,7 @@ class KeyCreate(BaseModel):
     scopes: list[ScopeName] = Field(min_length=1, max_length=6, description="`admin` implies every other scope.")
     galleries: list[Gallery] | None = Field(
         None, max_length=1000, description="Galleries the key may touch; null (the default) for all.")
-    expires_at: AwareDatetime | None = Field(None, description="When the key stops working; null: never.")
+    expires_at: DateTimeText | None = Field(None, description="When the key stops working; null: never.")
 
 
 class KeyOut(BaseModel):

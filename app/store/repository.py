@@ -205,8 +205,10 @@ def gallery_exists(session: Session, gallery: str) -> bool:
 
 def list_galleries(session: Session) -> list[tuple[str, int, int]]:
     """(gallery, subjects, faces) for every gallery, by name; two grouped queries, not one per gallery."""
-    subjects = dict(session.execute(select(Subject.gallery, func.count()).group_by(Subject.gallery)).tuples())
-    faces = dict(session.execute(select(Face.gallery, func.count()).group_by(Face.gallery)).tuples())
+    subjects: dict[str, int] = dict(
+        session.execute(select(Subject.gallery, func.count()).group_by(Subject.gallery)).tuples().all())
+    faces: dict[str, int] = dict(
+        session.execute(select(Face.gallery, func.count()).group_by(Face.gallery)).tuples().all())
     return [(gallery, subjects[gallery], faces.get(gallery, 0)) for gallery in sorted(subjects)]
 
 

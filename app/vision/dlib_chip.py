@@ -130,11 +130,17 @@ def _pyramid_down(img: np.ndarray) -> np.ndarray:
     """dlib's pyramid_down<2>: [1 4 6 4 1]^2 / 256 filter on every other pixel, truncated to uint8."""
     h, w = img.shape[:2]
     nh, nw = (h - 3) // 2, (w - 3) // 2
-    x = img.astype(np.int32)
-    k = (1, 4, 6, 4, 1)
-    rows = sum(k[i] * x[:, i : i + 2 * nw : 2] for i in range(5))
-    out = sum(k[i] * rows[i : i + 2 * nh : 2] for i in range(5))
-    return (out // 256).astype(np.uint8)
+    # Sums stay at most 16 * 16 * 255 = 65,280, so uint16 accumulated in place is exact, and costs 6 bytes per
+    # input pixel instead of the ~30 of int32 sums with their temporaries (72 MiB for a 1,300 x 1,700 px face).
+    rows = np.zeros((h, nw, *img.shape[2:]), np.uint16)
+    term = np.empty_like(rows)
+    for i, weight in enumerate((1, 4, 6, 4, 1)):
+        rows += np.multiply(img[:, i : i + 2 * nw : 2], weight, out=term, dtype=np.uint16)
+    out = np.zeros((nh, *rows.shape[1:]), np.uint16)
+    term = term[:nh]
+    for i, weight in enumerate((1, 4, 6, 4, 1)):
+        out += np.multiply(rows[i : i + 2 * nh : 2], weight, out=term)
+    return (out >> 8).astype(np.uint8)
 
 
 def _bilinear(img: np.ndarray, M: np.ndarray, size: int) -> np.ndarray:

@@ -20,6 +20,7 @@ from app.vision.cards import ModelCard, list_cards, load_card
 from app.vision.decode import DecodeLimits, decode_image
 from app.vision.detection import FaceDetector, select_faces
 from app.vision.embedding import Embedder, make_aligner
+from app.vision.orientation import upright
 from app.vision.pipelines import EmbeddingPipeline, load_records
 from app.vision.quality import measure
 from app.vision.runtime import InferenceModel
@@ -73,7 +74,7 @@ class FacePipeline:
     def detect(self, image: np.ndarray, selection: FaceSelection,
                timings: dict[str, float] | None = None) -> list[Face]:
         with _timed(timings, "detect"):
-            return select_faces(self.detector.detect(image), selection, image.shape)
+            return upright(self.detector, image, select_faces(self.detector.detect(image), selection, image.shape))
 
     def embed(self, image: np.ndarray, faces: list[Face], model: str,
               timings: dict[str, float] | None = None) -> np.ndarray:
@@ -98,6 +99,7 @@ class FacePipeline:
         self.detector.detect(image)
         face = Face(np.array([64, 64, 128, 128], np.float32),
                     np.array([[100, 110], [156, 110], [128, 140], [106, 170], [150, 170]], np.float32), 1.0)
+        upright(self.detector, image, [face])
         for name in self.pipelines:
             self.embed(image, [face], name)
 
@@ -123,5 +125,4 @@ def load_pipeline(runtime: RuntimeSettings, detection: DetectionSettings, limits
             raise ModelNotFound(f"model(s) {sorted(missing)} not built in {runtime.models_dir}")
         records = {name: record for name, record in records.items() if name in models}
     pipelines = {name: EmbeddingPipeline(name, record, embedders) for name, record in records.items()}
-    return FacePipeline(DecodeLimits(limits.max_image_bytes, limits.max_image_pixels), detector, embedders,
-                        pipelines)
+    return FacePipeline(DecodeLimits.from_settings(limits), detector, embedders, pipelines)

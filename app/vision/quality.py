@@ -4,7 +4,9 @@ Figures, all cheap (a 112x112 grey crop and the 5 landmarks; well under a millis
 - `interocular_px`: distance between the eye centres in original pixels (how much detail the face has);
 - `sharpness`: variance of the Laplacian of the aligned crop (low = blurred or out of focus);
 - `yaw`: nose offset from the eye midline over the inter-ocular distance (0 = frontal, ~±0.5 = half profile);
-- `roll_deg`: angle of the eye line (the crop is rotated upright anyway; strong roll often comes with pose);
+- `roll_deg`: angle of the eye line, full circle (-180..180: an upside-down face is ~180, not ~0, because the
+  landmarks keep their meaning once app/vision/orientation.py has found which way up the face is); the crop
+  is rotated upright anyway, but strong roll often comes with pose, and 90 or 180 means a mis-rotated photo;
 - `brightness`: mean grey level of the crop, 0..255 (under- or over-exposed faces lose their features);
 - `detection_score`: the detector's confidence.
 """

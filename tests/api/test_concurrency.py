@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import random
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -19,6 +15,7 @@ from app.config import Settings
 from app.main import create_app
 from app.store.orm import Face
 from tests.api.conftest import ADMIN
+from tests.servers import serving
 
 CLIENTS = 8
 ROUNDS = 6
@@ -27,20 +24,9 @@ ROUNDS = 6
 @pytest.fixture(scope="module")
 def server(app_settings: Settings) -> Iterator[tuple[FastAPI, str]]:
     """The app behind a real uvicorn server on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     app = create_app(app_settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.1)
-    yield app, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serving(app) as base:
+        yield app, base
 
 
 def _worker(base: str, worker: int, portrait: bytes) -> int:

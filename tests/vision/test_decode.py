@@ -5,15 +5,18 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
-from app.errors import ImageDecodeFailed, ImageTooLarge, UnsupportedMediaType
-from app.vision.decode import DecodeLimits, decode_image
+from app.config import LimitSettings
+from app.errors import ImageDecodeFailed, ImageTooLarge, InvalidImage, UnsupportedMediaType
+from app.vision.decode import DecodeLimits, decode_image, decoded_bytes
 
-LIMITS = DecodeLimits(max_bytes=10 * 1024 * 1024, max_pixels=40_000_000)
+LIMITS = DecodeLimits.from_settings(LimitSettings())
 
 
 def _gradient(width: int = 64, height: int = 48) -> np.ndarray:
@@ -72,12 +75,12 @@ def test_sixteen_bit_png_is_scaled_not_clipped() -> None:
 
 
 def test_alpha_is_composited_on_white() -> None:
-    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba = np.zeros((40, 40, 4), np.uint8)
     rgba[..., 0] = 200
-    rgba[:4, :, 3] = 255  # top half opaque red, bottom half fully transparent
+    rgba[:20, :, 3] = 255  # top half opaque red, bottom half fully transparent
     decoded = decode_image(_encode(Image.fromarray(rgba, "RGBA"), "PNG"), LIMITS)
     np.testing.assert_array_equal(decoded[0, 0], [200, 0, 0])
-    np.testing.assert_array_equal(decoded[7, 7], [255, 255, 255])
+    np.testing.assert_array_equal(decoded[39, 39], [255, 255, 255])
 
 
 def test_cmyk_jpeg_becomes_rgb() -> None:
@@ -110,7 +113,7 @@ def test_truncated_jpeg() -> None:
 
 def test_byte_limit_is_checked_first() -> None:
     with pytest.raises(ImageTooLarge, match="bytes"):
-        decode_image(b"\xff" * 101, DecodeLimits(max_bytes=100, max_pixels=10))
+        decode_image(b"\xff" * 101, replace(LIMITS, max_bytes=100, max_pixels=10))
 
 
 def _png_header_only(width: int, height: int) -> bytes:
@@ -127,3 +130,73 @@ def _png_header_only(width: int, height: int) -> bytes:
 def test_pixel_limit_is_checked_from_the_header(width: int, height: int) -> None:
     with pytest.raises(ImageTooLarge, match="pixels"):
         decode_image(_png_header_only(width, height), LIMITS)
+
+
+def _png_header(width: int, height: int, bit_depth: int, colour_type: int) -> bytes:
+    """A header-only PNG of any bit depth and colour type (0 = grey, 2 = RGB)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+def test_one_pixel_high_bomb_is_refused_from_the_header() -> None:
+    # The hostile run's 76 KB PNG: 1 x 40,000,000 1-bit pixels, inside the pixel limit, cost 2.3 s and 830 MB.
+    with pytest.raises(ImageTooLarge, match=r"40000000x1; the aspect ratio limit \(max_aspect_ratio\) is 8:1"):
+        decode_image(_png_header(40_000_000, 1, 1, 0), LIMITS)
+
+
+def test_memory_limit_counts_bytes_not_pixels() -> None:
+    # Same 24 Mpx: RGB costs 8 bytes a pixel (192 MB, over 128 MiB), 1-bit grey 4 (96 MB, allowed, so this
+    # header-only file gets as far as decoding its missing pixels).
+    limit = r"would take 192000000 bytes; the limit \(max_decoded_bytes\) is 134217728"
+    with pytest.raises(ImageTooLarge, match=limit):
+        decode_image(_png_header(6000, 4000, 8, 2), LIMITS)
+    with pytest.raises(ImageDecodeFailed):
+        decode_image(_png_header(6000, 4000, 1, 0), LIMITS)
+
+
+def test_decoded_bytes_estimate() -> None:
+    assert decoded_bytes(4096, 4096, "RGB") == 128 * 1024 * 1024
+    assert decoded_bytes(100, 10, "1") == 4000
+    assert decoded_bytes(100, 10, "I;16") == 5000
+
+
+def test_tiny_image_is_invalid_not_too_large() -> None:
+    with pytest.raises(InvalidImage, match=r"at least 36 px \(min_image_side\)") as caught:
+        decode_image(_encode(Image.fromarray(_gradient(64, 20)), "PNG"), LIMITS)
+    assert type(caught.value) is InvalidImage
+
+
+@pytest.mark.parametrize(("size", "decoded"), [((4100, 2000), (1000, 2050)), ((2000, 9000), (2250, 500)),
+                                               ((4000, 3000), (3000, 4000))])
+def test_large_jpeg_is_decoded_at_draft_scale(size: tuple[int, int], decoded: tuple[int, int]) -> None:
+    # Draft scales are 1/2, 1/4, 1/8, chosen so the long side stays at least jpeg_draft_side (2048); a photo
+    # under twice that is decoded whole.
+    data = _encode(Image.new("RGB", size, (120, 90, 60)), "JPEG", quality=80)
+    image = decode_image(data, LIMITS)
+    assert image.shape == (*decoded, 3)
+    assert max(image.shape) >= LIMITS.jpeg_draft_side
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "P", "1"])
+def test_strip_conversion_equals_whole_image_conversion(mode: str) -> None:
+    # 2000 rows of 1000 px are converted in 8 strips; every conversion is per pixel, so strips change nothing.
+    rng = np.random.default_rng(7)
+    source = Image.fromarray(rng.integers(0, 256, (2000, 1000, 4), dtype=np.uint8), "RGBA")
+    image = source if mode == "RGBA" else source.convert(mode)
+    options = {"transparency": 3} if mode == "P" else {}
+    data = _encode(image, "PNG", **options)
+    reference = Image.open(io.BytesIO(data))
+    if reference.mode in {"RGBA", "P"}:
+        reference = Image.alpha_composite(Image.new("RGBA", reference.size, "white"), reference.convert("RGBA"))
+    np.testing.assert_array_equal(decode_image(data, LIMITS), np.asarray(reference.convert("RGB")))
+
+
+def test_real_photos_decode_exactly_as_before(reference_photos: list[Path]) -> None:
+    # Byte-identical pixels for real photos, so their detections and embeddings are unchanged too.
+    for path in reference_photos:
+        expected = np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB"))
+        np.testing.assert_array_equal(decode_image(path.read_bytes(), LIMITS), expected)

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
-from pydantic import AwareDatetime
 
 from app.api import schemas
 from app.api.auth import AdminCaller
@@ -21,8 +20,8 @@ Text = Annotated[str | None, Query(max_length=256)]
 @router.get("/audit", response_model=schemas.AuditList, responses=problems(422, 503))
 async def list_audit(services: ServicesDep, _caller: AdminCaller, operation: Text = None, gallery: Text = None,
                      subject: Text = None, key_id: Text = None, outcome: Text = None,
-                     since: Annotated[AwareDatetime | None, Query()] = None,
-                     until: Annotated[AwareDatetime | None, Query()] = None,
+                     since: Annotated[schemas.DateTimeText | None, Query()] = None,
+                     until: Annotated[schemas.DateTimeText | None, Query()] = None,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                      cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$")] = None) -> schemas.AuditList:
     """Who did what, to which gallery, subject and faces, and how it ended; `since` inclusive, `until` not."""
