@@ -50,7 +50,7 @@ RUN if ! command -v python3 >/dev/null; then \
  && (getent group facegate || groupadd --system --gid 10001 facegate) \
  && (id facegate || useradd --system --uid 10001 --gid facegate --home-dir /opt/facegate --no-create-home \
         --shell /usr/sbin/nologin facegate) \
- && mkdir -p /data && chown facegate:facegate /data
+ && mkdir -p /data && chown facegate:facegate /data && chmod 700 /data
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /opt/facegate/build/models /opt/facegate/models
 WORKDIR /opt/facegate
@@ -61,7 +61,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     FACEGATE_HOST=0.0.0.0 FACEGATE_PORT=8000 \
     FACEGATE_RUNTIME__MODELS_DIR=/opt/facegate/models \
-    FACEGATE_DATABASE_URL=sqlite:////data/facegate.db
+    FACEGATE_DATA_DIR=/data
 USER facegate
 VOLUME /data
 EXPOSE 8000

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,8 +194,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     database_url: str = Field(
-        f"sqlite:///{ROOT / 'data' / 'facegate.db'}",
-        description="SQLAlchemy URL: a SQLite file by default; postgresql+psycopg://... (with pgvector) in production.",
+        "",
+        description="SQLAlchemy URL: a SQLite file in data_dir by default; postgresql+psycopg://... (with pgvector) "
+        "in production.",
     )
     default_model: str = Field(
         "fusion",
@@ -214,3 +215,9 @@ class Settings(BaseSettings):
     abuse: AbuseSettings = AbuseSettings()
     http: HttpSettings = HttpSettings()
     privacy: PrivacySettings = PrivacySettings()
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'facegate.db'}"
+        return self

@@ -1,9 +1,9 @@
 """facegate's domain errors: one tree, each with a stable machine-readable `code`.
 
     FacegateError
-    ├── InvalidImage                  the bytes are not an image we accept (4xx)
+    ├── InvalidImage                  INVALID_IMAGE: not an image we accept, e.g. under 36 px a side (4xx)
     │   ├── UnsupportedMediaType      UNSUPPORTED_MEDIA_TYPE: a format other than JPEG, PNG, WebP, BMP
-    │   ├── ImageTooLarge             IMAGE_TOO_LARGE: over the byte or pixel limit (checked before decoding)
+    │   ├── ImageTooLarge             IMAGE_TOO_LARGE: over a byte, pixel, aspect or decoded-memory limit (header)
     │   └── ImageDecodeFailed         IMAGE_DECODE_FAILED: empty, truncated or corrupt
     ├── FaceError                     the image is fine but its faces are not usable (4xx)
     │   ├── NoFace                    NO_FACE
@@ -11,6 +11,8 @@
     │   ├── TooManyFaces              TOO_MANY_FACES: over the per-image face limit
     │   └── LowQuality                LOW_QUALITY: the face fails the quality gate; `reasons` lists why
     ├── NothingEnrolled               ENROLLMENT_REJECTED: no image of an enroll request was usable (per-image reasons)
+    ├── InvalidSubjectId              INVALID_SUBJECT_ID: an id outside the rule of app/services/subject_rules.py (400)
+    ├── InvalidMetadata               INVALID_METADATA: over its size or depth, or NaN, Infinity, U+0000 (422)
     ├── NotFound                      (404)
     │   ├── SubjectNotFound           SUBJECT_NOT_FOUND
     │   ├── FaceNotFound              FACE_NOT_FOUND
@@ -24,9 +26,12 @@
     ├── ServiceNotReady               NOT_READY: models still loading or the database unreachable (503)
     └── ConfigurationError            the operator's settings cannot be honoured (fails start-up, never a request)
         ├── ModelNotFound             MODEL_NOT_FOUND: no such model built / loaded
-        └── ProviderUnavailable       PROVIDER_UNAVAILABLE: an execution provider that was required is missing
+        ├── ProviderUnavailable       PROVIDER_UNAVAILABLE: an execution provider that was required is missing
+        └── SealingError              SEALING_ERROR: stored embeddings the configured key cannot open (store/sealing.py)
 
-The vision pipeline raises these; only the HTTP layer turns them into problem+json responses, using `status`.
+The layers below raise these; only the HTTP layer turns them into problem+json responses, using `status` (and
+`headers()`). The HTTP layer's own refusals have codes too: VALIDATION_ERROR (422), REQUEST_TOO_LARGE (413),
+BAD_REQUEST (400), METHOD_NOT_ALLOWED (405), NOT_FOUND (404), CROSS_ORIGIN_REFUSED (403), INTERNAL_ERROR (500).
 """
 
 from __future__ import annotations

@@ -42,7 +42,8 @@ AUDIT_PRUNE_EVERY_S = 3600
 
 
 def _secret(value: SecretStr | None) -> str | None:
-    return value.get_secret_value() if value is not None else None
+    """The secret, or None when unset or empty (compose passes unset variables as empty strings)."""
+    return (value.get_secret_value() if value is not None else None) or None
 
 
 def key_service(settings: Settings, sessions: sessionmaker[Session], *, bootstrap_admin: bool = True) -> KeyService:

@@ -15,6 +15,19 @@ def test_defaults() -> None:
     assert settings.detection.score_threshold == 0.7
     assert settings.limits.max_image_bytes == 10 * 1024 * 1024
     assert settings.limits.max_image_pixels == 40_000_000
+    assert settings.auth.enabled is True
+    assert settings.http.cors_origins == []
+    assert settings.http.metrics == "key"
+    assert settings.database_url == f"sqlite:///{settings.data_dir / 'facegate.db'}"
+
+
+def test_the_database_follows_the_data_folder(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("FACEGATE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("FACEGATE_ADMIN_KEY", "x" * 40)
+    settings = Settings()
+    assert settings.database_url == f"sqlite:///{tmp_path / 'facegate.db'}"
+    assert settings.admin_key is not None
+    assert "x" * 40 not in repr(settings)  # secrets never print
 
 
 def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:

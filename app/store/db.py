@@ -7,6 +7,7 @@ Built on demand from a URL rather than at import time, so tests and the app each
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +39,20 @@ def create_engine(url: str) -> Engine:
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(database))
     # FastAPI runs sync handlers in a thread pool, so one connection may be used by several threads in turn.
     engine = sa.create_engine(url, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _configure_sqlite_connection)
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file (and its folder) readable by its owner only, before SQLite does: embeddings are
+    biometric data, and SQLite gives its -wal and -shm files the database file's permissions."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

@@ -62,3 +62,32 @@ def test_database_and_index_agree_after_concurrent_writes(server: tuple[FastAPI,
     assert stored, "some faces should survive"
     assert services.index.face_ids() == stored
     assert services.index.size("race", "fusion") == len(stored)
+
+
+def test_updates_racing_a_delete_answer_200_or_404_never_500(server: tuple[FastAPI, str], portrait: bytes) -> None:
+    """A PATCH whose subject is deleted between its read and its write used to fail with StaleDataError (500),
+    and the 500 dropped the client's keep-alive connection."""
+    _, base = server
+    outcomes: list[int] = []
+    for round_ in range(4):
+        subject = f"raced-{round_}"
+        with httpx.Client(base_url=base, timeout=120, headers=ADMIN) as http:
+            assert http.post("/v1/enroll", data={"subject": subject, "gallery": "patch-race"},
+                             files={"images": ("p.jpg", portrait, "image/jpeg")}).status_code == 201
+
+        def patch(index: int, subject: str = subject) -> list[int]:
+            with httpx.Client(base_url=base, timeout=120, headers=ADMIN) as http:
+                codes = [http.patch(f"/v1/subjects/{subject}", params={"gallery": "patch-race"},
+                                    json={"name": f"n{index}-{i}"}).status_code for i in range(5)]
+                codes.append(http.get("/healthz").status_code)  # the same connection still works
+            return codes
+
+        def delete() -> list[int]:
+            with httpx.Client(base_url=base, timeout=120, headers=ADMIN) as http:
+                return [http.delete(f"/v1/subjects/{subject}", params={"gallery": "patch-race"}).status_code]
+
+        with ThreadPoolExecutor(9) as pool:
+            futures = [pool.submit(patch, index) for index in range(8)] + [pool.submit(delete)]
+            outcomes += [code for future in futures for code in future.result()]
+    assert set(outcomes) <= {200, 404}, sorted(set(outcomes))
+    assert outcomes.count(404) >= 4  # every round's later PATCHes find the subject gone

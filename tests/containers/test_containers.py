@@ -137,7 +137,15 @@ def test_image_enrolls_and_verifies(tools: Tools, facegate_image: str, same_pers
         assert user != "0", "the service runs as root"
         health = tools.run("podman", "healthcheck", "run", name, check=False)
         assert health.returncode == 0, f"HEALTHCHECK failed: {health.stdout}{health.stderr}"
-        with httpx.Client(base_url=base_url, timeout=60) as http:
+        # No FACEGATE_ADMIN_KEY: the first start wrote an admin key for its owner only and logged the path alone.
+        key = tools.run("podman", "exec", name, "cat", "/data/admin.key").stdout.strip()
+        mode = tools.run("podman", "exec", name, "stat", "-c", "%a %U", "/data/admin.key", "/data/facegate.db").stdout
+        assert mode.split() == ["600", "facegate", "600", "facegate"], mode
+        logs = tools.run("podman", "logs", name, check=False)
+        assert "/data/admin.key" in logs.stderr and key not in logs.stdout + logs.stderr
+        assert httpx.get(f"{base_url}/v1/subjects", timeout=10).status_code == 401
+        log("admin key bootstrapped in /data/admin.key (0600, never logged); /v1 without it: 401")
+        with httpx.Client(base_url=base_url, timeout=60, headers={"Authorization": f"Bearer {key}"}) as http:
             enroll = http.post("/v1/enroll", data={"subject": "alice"}, files={"images": photo(first)})
             assert enroll.status_code == 201, enroll.text
             verify = http.post("/v1/verify", data={"subject": "alice"}, files={"image": photo(second)})
@@ -169,6 +177,7 @@ def compose_project(tools: Tools, facegate_image: str, tmp_path: Path) -> Iterat
         "POSTGRES_PORT": str(free_port()),
         "FACEGATE_PORT": str(port),
         "FACEGATE_PUBLISH": f"127.0.0.1:{port}",
+        "FACEGATE_ADMIN_KEY": secrets.token_hex(24),
     }
     command = [tools.compose, "-p", project, "-f", str(ROOT / "docker-compose.yml"), "-f", str(override)]
     volumes_before = set(tools.run("podman", "volume", "ls", "--format", "{{.Name}}").stdout.split())
@@ -238,7 +247,8 @@ def test_compose_stack_with_postgres(
     assert restarts == "0", f"facegate restarted {restarts} times:\n{tools.run('podman', 'logs', facegate).stderr}"
     db_url = tools.run("podman", "exec", facegate, "printenv", "FACEGATE_DATABASE_URL").stdout.strip()
     assert db_url.startswith("postgresql+psycopg://"), db_url
-    with httpx.Client(base_url=base_url, timeout=60) as http:
+    with httpx.Client(base_url=base_url, timeout=60,
+                      headers={"Authorization": f"Bearer {env['FACEGATE_ADMIN_KEY']}"}) as http:
         enroll = http.post("/v1/enroll", data={"subject": "bob", "gallery": "compose"}, files={"images": photo(first)})
         assert enroll.status_code == 201, enroll.text
         identify = http.post("/v1/identify", data={"gallery": "compose"}, files={"image": photo(second)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -15,6 +16,10 @@ def test_sqlite_engine_creates_the_folder_and_configures_every_connection(tmp_pa
     try:
         assert ping(engine)
         assert path.exists()
+        # Biometric data: the folder and the file (and so SQLite's -wal and -shm beside it) are owner-only.
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in path.parent.glob("facegate.db*"))
         with engine.connect() as first, engine.connect() as second:
             for connection in (first, second):
                 assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
