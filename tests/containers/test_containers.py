@@ -142,7 +142,8 @@ def test_image_enrolls_and_verifies(tools: Tools, facegate_image: str, same_pers
         mode = tools.run("podman", "exec", name, "stat", "-c", "%a %U", "/data/admin.key", "/data/facegate.db").stdout
         assert mode.split() == ["600", "facegate", "600", "facegate"], mode
         logs = tools.run("podman", "logs", name, check=False)
-        assert "/data/admin.key" in logs.stderr and key not in logs.stdout + logs.stderr
+        assert "/data/admin.key" in logs.stderr
+        assert key not in logs.stdout + logs.stderr
         assert httpx.get(f"{base_url}/v1/subjects", timeout=10).status_code == 401
         log("admin key bootstrapped in /data/admin.key (0600, never logged); /v1 without it: 401")
         with httpx.Client(base_url=base_url, timeout=60, headers={"Authorization": f"Bearer {key}"}) as http:
