@@ -33,10 +33,12 @@ run: $(MODELS)/.built
 
 test: $(VENV)/.dev-deps $(MODELS)/.built
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 format: $(VENV)/.dev-deps
 	$(BIN)/ruff format .

@@ -141,7 +141,7 @@ async def _read_form(request: Request, limits: LimitSettings) -> dict[str, Any]:
     try:
         data: dict[str, Any] = {}
         for key in form:
-            values = []
+            values: list[bytes | str] = []
             for value in form.getlist(key):
                 if isinstance(value, UploadFile):
                     content = await value.read(limits.max_image_bytes + 1)

@@ -10,6 +10,7 @@ to be of use. The per-image time is a moving average of measured work, so admiss
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import threading
 import time
@@ -52,7 +53,8 @@ class ModelQueue:
                                  "retry later", wait)
             self._pending += cost
         try:
-            return await asyncio.wrap_future(self._executor.submit(self._timed, cost, function, *args, **kwargs))
+            work = functools.partial(self._timed, cost, function, *args, **kwargs)
+            return await asyncio.wrap_future(self._executor.submit(work))
         finally:
             with self._lock:
                 self._pending -= cost

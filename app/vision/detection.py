@@ -85,9 +85,9 @@ class FaceDetector:
         boxes, marks, scores = decode(outputs, blob.shape[2], blob.shape[3], self.settings.score_threshold)
         if len(scores) == 0:
             return []
-        keep = cv2.dnn.NMSBoxes(boxes.tolist(), scores.tolist(), self.settings.score_threshold,
+        kept = cv2.dnn.NMSBoxes(boxes.tolist(), scores.tolist(), self.settings.score_threshold,
                                 self.settings.nms_threshold)
-        keep = np.asarray(keep, dtype=np.int64).reshape(-1)
+        keep = np.asarray(kept, dtype=np.int64).reshape(-1)
         keep = keep[np.argsort(-scores[keep], kind="stable")]
         faces = [
             Face(box=boxes[i] / scale, landmarks=marks[i] / scale, score=float(scores[i]))

@@ -164,7 +164,7 @@ def extract_chip(image: np.ndarray, centre: np.ndarray, side: float, angle: floa
     """
     centre = np.asarray(centre, np.float64)
     half = side / 2.0
-    rect = (centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half)
+    rect: tuple[float, ...] = (centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half)
 
     def down(r: tuple[float, ...]) -> tuple[float, ...]:
         return r[0] / 2 - 1.25, r[1] / 2 - 0.75, r[2] / 2 - 1.25, r[3] / 2 - 0.75

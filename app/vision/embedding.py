@@ -18,11 +18,12 @@ Aligner = Callable[[np.ndarray, Face], np.ndarray]
 
 def make_aligner(card: ModelCard, models_dir: Path) -> Aligner:
     """The crop function the card's `alignment.template` names, with any landmark model it needs loaded."""
-    template = (card.alignment or {}).get("template")
+    alignment = card.alignment or {}
+    template = alignment.get("template")
     if template == "arcface_112":
         return lambda image, face: arcface_crop(image, face.landmarks)
     if template == "dlib_chip_150":
-        predictor = ShapePredictor5(models_dir / f"{card.alignment['landmark_model']}.npz")
+        predictor = ShapePredictor5(models_dir / f"{alignment['landmark_model']}.npz")
         return lambda image, face: dlib_chip(image, face.landmarks, predictor=predictor)
     raise ValueError(f"model card {card.name} names no known alignment template ({template!r})")
 

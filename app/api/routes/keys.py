@@ -11,6 +11,7 @@ from app.api import schemas
 from app.api.auth import AdminCaller
 from app.api.deps import ServicesDep
 from app.api.openapi import problems
+from app.services.keys import Scope
 
 router = APIRouter(prefix="/v1", tags=["keys"])
 
@@ -19,8 +20,9 @@ router = APIRouter(prefix="/v1", tags=["keys"])
              responses=problems(400, 413, 422, 503))
 async def create_key(body: schemas.KeyCreate, services: ServicesDep, caller: AdminCaller) -> schemas.KeyCreated:
     """A new key. Its `secret` is in this answer only: store it now."""
-    issued = await run_in_threadpool(services.keys.issue, caller.actor, name=body.name, scopes=body.scopes,
-                                     galleries=body.galleries, expires_at=body.expires_at)
+    issued = await run_in_threadpool(services.keys.issue, caller.actor, name=body.name,
+                                     scopes=[Scope(s) for s in body.scopes], galleries=body.galleries,
+                                     expires_at=body.expires_at)
     return schemas.KeyCreated.model_validate({**vars(issued.key), "secret": issued.secret})
 
 

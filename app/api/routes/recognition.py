@@ -49,7 +49,9 @@ async def verify(request: Request, services: ServicesDep, limits: LimitsDep,
         result = await services.queue.run(
             2, matching.verify_pair, services, caller.actor, body.image_a, body.image_b, threshold=body.threshold,
             operating_point=body.operating_point, selection=selection, model=body.model)
-    else:  # the request model guarantees image + subject here
+    else:
+        assert body.image is not None  # the request model guarantees image + subject here
+        assert body.subject is not None
         result = await services.queue.run(
             1, matching.verify_subject, services, caller.actor, body.image, body.subject,
             caller.gallery(body.gallery), threshold=body.threshold, operating_point=body.operating_point,
