@@ -11,6 +11,7 @@
     │   ├── TooManyFaces              TOO_MANY_FACES: over the per-image face limit
     │   └── LowQuality                LOW_QUALITY: the face fails the quality gate; `reasons` lists why
     ├── NothingEnrolled               ENROLLMENT_REJECTED: no image of an enroll request was usable (per-image reasons)
+    ├── TooManyImages                 TOO_MANY_IMAGES: more images than one enroll request takes (413)
     ├── InvalidSubjectId              INVALID_SUBJECT_ID: an id outside the rule of app/services/subject_rules.py (400)
     ├── InvalidMetadata               INVALID_METADATA: over its size or depth, or NaN, Infinity, U+0000 (422)
     ├── NotFound                      (404)
@@ -218,6 +219,12 @@ class ModelNotFound(ConfigurationError):
 class ProviderUnavailable(ConfigurationError):
     code = "PROVIDER_UNAVAILABLE"
     title = "Execution provider unavailable"
+
+
+class TooManyImages(FacegateError):
+    code = "TOO_MANY_IMAGES"
+    title = "Too many images"
+    status = 413
 
 
 class InvalidSubjectId(FacegateError):

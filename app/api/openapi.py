@@ -26,13 +26,26 @@ def _swap_images(node: Any, image: dict[str, Any]) -> Any:
     return node
 
 
+def _without_null(field: dict[str, Any]) -> dict[str, Any]:
+    """A form field's schema without the `null` branch: a form field is absent or text, never null."""
+    branches = [branch for branch in field.get("anyOf", []) if branch.get("type") != "null"]
+    if not branches:
+        return field
+    rest = {key: value for key, value in field.items() if key not in {"anyOf", "default"}}
+    if field.get("default") is not None:
+        rest["default"] = field["default"]
+    return {**branches[0], **rest} if len(branches) == 1 else {**rest, "anyOf": branches}
+
+
 def request_body(model: type[BaseModel]) -> dict[str, Any]:
-    """`openapi_extra` documenting `model` as a JSON body (base64 images) or a multipart form (files)."""
+    """`openapi_extra` documenting `model` as a JSON body (base64 images) or a multipart form (files). In the
+    form, optional fields lose their `null` branch (an empty field counts as absent) and `metadata` is text."""
     schema = model.model_json_schema()
     schema.pop("title", None)
     form = _swap_images(schema, _IMAGE_FILE)
     form["properties"] = {
-        key: ({"type": "string", "description": "A JSON object, as text."} if key == "metadata" else value)
+        key: ({"type": "string", "contentMediaType": "application/json",
+               "description": "A JSON object, as text."} if key == "metadata" else _without_null(value))
         for key, value in form["properties"].items()
     }
     return {

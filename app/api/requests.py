@@ -148,9 +148,10 @@ async def _read_form(request: Request, limits: LimitSettings) -> dict[str, Any]:
                     if len(content) > limits.max_image_bytes:
                         raise ImageTooLarge(f"{key}: over the limit of {limits.max_image_bytes} bytes")
                     values.append(content)
-                else:
+                elif value:  # an empty text field, as HTML forms send for one left blank, is an absent one
                     values.append(value)
-            data[key] = values if key in LIST_FIELDS else values[-1]
+            if values:
+                data[key] = values if key in LIST_FIELDS else values[-1]
         return data
     finally:
         await form.close()

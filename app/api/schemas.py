@@ -55,7 +55,8 @@ def _decode_base64(value: Any) -> bytes:
 class ImageData(BaseModel):
     """An image in a JSON body. In multipart/form-data the same field is a file instead."""
 
-    data: str = Field(description="The image file (JPEG, PNG, WebP or BMP), base64-encoded.")
+    data: str = Field(description="The image file (JPEG, PNG, WebP or BMP), base64-encoded.",
+                      json_schema_extra={"contentEncoding": "base64"})
 
 
 # Inside the service an image is its bytes, whichever way it came.

@@ -205,10 +205,10 @@ def gallery_exists(session: Session, gallery: str) -> bool:
 
 def list_galleries(session: Session) -> list[tuple[str, int, int]]:
     """(gallery, subjects, faces) for every gallery, by name; two grouped queries, not one per gallery."""
-    subjects: dict[str, int] = dict(
-        session.execute(select(Subject.gallery, func.count()).group_by(Subject.gallery)).tuples().all())
-    faces: dict[str, int] = dict(
-        session.execute(select(Face.gallery, func.count()).group_by(Face.gallery)).tuples().all())
+    subject_rows = session.execute(select(Subject.gallery, func.count()).group_by(Subject.gallery))
+    face_rows = session.execute(select(Face.gallery, func.count()).group_by(Face.gallery))
+    subjects: dict[str, int] = {row[0]: row[1] for row in subject_rows}
+    faces: dict[str, int] = {row[0]: row[1] for row in face_rows}
     return [(gallery, subjects[gallery], faces.get(gallery, 0)) for gallery in sorted(subjects)]
 
 

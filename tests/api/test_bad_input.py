@@ -113,7 +113,7 @@ def test_enroll_with_no_usable_image_stores_nothing(client: TestClient, group_ph
 def test_too_many_images(client: TestClient, portrait: bytes) -> None:
     files = [("images", (f"{i}.jpg", portrait, "image/jpeg")) for i in range(11)]
     response = client.post("/v1/enroll", data={"subject": "many"}, files=files)
-    assert_problem(response, 413, "IMAGE_TOO_LARGE")
+    assert_problem(response, 413, "TOO_MANY_IMAGES")
 
 
 def test_unknown_model(client: TestClient, portrait: bytes) -> None:

@@ -82,7 +82,7 @@ def test_updates_racing_a_delete_answer_200_or_404_never_500(server: tuple[FastA
                 codes.append(http.get("/healthz").status_code)  # the same connection still works
             return codes
 
-        def delete() -> list[int]:
+        def delete(subject: str = subject) -> list[int]:
             with httpx.Client(base_url=base, timeout=120, headers=ADMIN) as http:
                 return [http.delete(f"/v1/subjects/{subject}", params={"gallery": "patch-race"}).status_code]
 

@@ -279,6 +279,10 @@ def test_good_cursor(client: TestClient, patient: str) -> None:
                                      "a%2Fb", "a?b", "a#b", "x" * 129])
 def test_invalid_subject_ids_are_refused(client: TestClient, subject: str) -> None:
     for response in (_enroll_json(client, subject), _enroll_form(client, subject)):
+        if subject == "" and response.request.headers["content-type"].startswith("multipart/"):
+            # A blank form field is an absent one: the id is missing rather than malformed.
+            assert_problem(response, 422, "VALIDATION_ERROR")
+            continue
         problem = assert_problem(response, 400, "INVALID_SUBJECT_ID")
         assert "letters, digits and _ . : @ + -, starting with a letter or digit" in problem["detail"]
     listed = client.get("/v1/subjects", params={"gallery": GALLERY, "limit": 1000}).json()["items"]
@@ -311,3 +315,20 @@ def test_openapi_declares_the_rules(client: TestClient, app_settings: Settings) 
     other = create_app(app_settings.model_copy(update={"limits": LimitSettings(max_images_per_request=3)}))
     content = other.openapi()["paths"]["/v1/enroll"]["post"]["requestBody"]["content"]
     assert {content[m]["schema"]["properties"]["images"]["maxItems"] for m in content} == {3}
+
+
+def test_blank_form_fields_count_as_absent(client: TestClient, portrait: bytes) -> None:
+    """HTML forms send a blank field as an empty string; the document's form fields have no null either."""
+    enrolled = client.post("/v1/enroll", data={"subject": "blank-fields", "gallery": "blank", "metadata": "",
+                                               "name": "", "model": ""},
+                           files={"images": ("p.jpg", portrait, "image/jpeg")})
+    assert enrolled.status_code == 201, enrolled.text
+    assert enrolled.json()["subject"]["metadata"] == {}
+    found = client.post("/v1/identify", data={"gallery": "blank", "operating_point": "", "threshold": ""},
+                        files={"image": ("p.jpg", portrait, "image/jpeg")})
+    assert found.status_code == 200, found.text
+    assert found.json()["operating_point"] == "fmr_1e-6"
+    form = client.get("/openapi.json").json()["paths"]["/v1/identify"]["post"]["requestBody"]["content"][
+        "multipart/form-data"]["schema"]["properties"]
+    assert all({"type": "null"} not in field.get("anyOf", []) for field in form.values())
+    assert form["operating_point"]["enum"][0] == "fmr_1e-2"

@@ -68,6 +68,11 @@ def test_expired_tampered_and_malformed_keys_are_refused(client: TestClient) -> 
     assert client.get("/v1/models", headers=bearer(good)).status_code == 200
     assert_problem(client.post("/v1/keys", json={"name": "naive", "scopes": ["verify"],
                                                  "expires_at": "2030-01-01T00:00:00"}), 422, "VALIDATION_ERROR")
+    # A number is not a time (pydantic would read it as Unix time: a key expiring in 1970).
+    for when in (0, "0", 1.5):
+        assert_problem(client.post("/v1/keys", json={"name": "unix", "scopes": ["verify"], "expires_at": when}),
+                       422, "VALIDATION_ERROR")
+    assert_problem(client.get("/v1/audit", params={"until": "0.5"}), 422, "VALIDATION_ERROR")
 
 
 def test_no_stored_column_holds_a_key_secret(client: TestClient, app_settings: Settings) -> None:

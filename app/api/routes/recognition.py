@@ -9,7 +9,7 @@ from app.api.auth import EnrollCaller, IdentifyCaller, VerifyCaller
 from app.api.deps import LimitsDep, ServicesDep
 from app.api.openapi import problems, request_body
 from app.api.requests import EnrollRequest, IdentifyRequest, VerifyRequest, parse_body
-from app.errors import ImageTooLarge
+from app.errors import TooManyImages
 from app.services import enrollment, matching, subject_rules
 from app.vision.types import FaceSelection
 
@@ -25,7 +25,7 @@ async def enroll(request: Request, services: ServicesDep, limits: LimitsDep,
     none is usable the answer is 422 ENROLLMENT_REJECTED with every reason, and nothing is stored."""
     body = await parse_body(request, EnrollRequest, limits)
     if len(body.images) > limits.max_images_per_request:
-        raise ImageTooLarge(f"{len(body.images)} images; at most {limits.max_images_per_request} per request")
+        raise TooManyImages(f"{len(body.images)} images; at most {limits.max_images_per_request} per request")
     subject_rules.check_subject_id(body.subject)
     subject_rules.check_metadata(body.metadata, limits)
     result = await services.queue.run(
