@@ -237,6 +237,8 @@ class KeyCreate(BaseModel):
 
 
 class KeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str = Field(description="Public part of the key (`fg_<id>_...`); use it to revoke.")
     name: str
     scopes: list[ScopeName]
@@ -257,6 +259,8 @@ class KeyList(BaseModel):
 
 
 class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     at: datetime
     key_id: str | None = Field(description="The API key used; null from the command line or with auth off.")
@@ -278,6 +282,8 @@ class AuditList(BaseModel):
 class DeletionReceipt(BaseModel):
     """Proof of erasure: what went, when, and the audit entry that records it."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     gallery: str
     subjects: list[str] = Field(description="Subjects removed (a face's subject goes with its last face).")
     face_ids: list[str] = Field(description="Faces removed, with their embeddings and templates.")
@@ -286,6 +292,8 @@ class DeletionReceipt(BaseModel):
 
 
 class GalleryDeletion(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     gallery: str
     subject_count: int
     face_count: int
@@ -294,6 +302,8 @@ class GalleryDeletion(BaseModel):
 
 
 class GalleryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     gallery: str
     subject_count: int
     face_count: int

@@ -7,6 +7,7 @@ with no face left are personal data kept for nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -127,7 +128,7 @@ def delete_face(services: Services, actor: Actor, gallery: str, face_id: str) ->
     return DeletionReceipt(gallery, [subject.external_id] if emptied else [], [face_id], entry.at, entry.id)
 
 
-def list_galleries(services: Services, visible: Any) -> list[GalleryView]:
+def list_galleries(services: Services, visible: Callable[[str], bool]) -> list[GalleryView]:
     """Galleries with their counts, those for which `visible(name)` holds."""
     with services.sessions() as session:
         return [GalleryView(name, subjects, faces) for name, subjects, faces in repository.list_galleries(session)

@@ -27,5 +27,5 @@ async def list_audit(services: ServicesDep, _caller: AdminCaller, operation: Tex
     """Who did what, to which gallery, subject and faces, and how it ended; `since` inclusive, `until` not."""
     where = AuditFilter(operation, gallery, subject, key_id, outcome, since, until)
     entries, next_cursor = await run_in_threadpool(services.audit.list, where, limit, int(cursor) if cursor else None)
-    return schemas.AuditList(items=[schemas.AuditEntryOut.model_validate(vars(entry)) for entry in entries],
+    return schemas.AuditList(items=[schemas.AuditEntryOut.model_validate(entry) for entry in entries],
                              next_cursor=None if next_cursor is None else str(next_cursor))

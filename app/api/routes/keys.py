@@ -23,7 +23,7 @@ async def create_key(body: schemas.KeyCreate, services: ServicesDep, caller: Adm
     issued = await run_in_threadpool(services.keys.issue, caller.actor, name=body.name,
                                      scopes=[Scope(s) for s in body.scopes], galleries=body.galleries,
                                      expires_at=body.expires_at)
-    return schemas.KeyCreated.model_validate({**vars(issued.key), "secret": issued.secret})
+    return schemas.KeyCreated(**schemas.KeyOut.model_validate(issued.key).model_dump(), secret=issued.secret)
 
 
 @router.get("/keys", response_model=schemas.KeyList, responses=problems(422, 503))
@@ -31,11 +31,11 @@ async def list_keys(services: ServicesDep, _caller: AdminCaller,
                     include_revoked: Annotated[bool, Query()] = False) -> schemas.KeyList:
     """Every key (no secrets: they are not stored)."""
     views = await run_in_threadpool(services.keys.list, include_revoked=include_revoked)
-    return schemas.KeyList(items=[schemas.KeyOut.model_validate(vars(view)) for view in views])
+    return schemas.KeyList(items=[schemas.KeyOut.model_validate(view) for view in views])
 
 
 @router.delete("/keys/{key_id}", response_model=schemas.KeyOut, responses=problems(404, 422, 503))
 async def revoke_key(key_id: str, services: ServicesDep, caller: AdminCaller) -> schemas.KeyOut:
     """Revoke a key at once, in every process; the row stays, for the audit trail."""
     view = await run_in_threadpool(services.keys.revoke, caller.actor, key_id)
-    return schemas.KeyOut.model_validate(vars(view))
+    return schemas.KeyOut.model_validate(view)

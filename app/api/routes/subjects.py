@@ -1,4 +1,4 @@
-"""Subjects, faces and galleries: list, read, update, delete. Deletions answer with a receipt."""
+"""Subjects and faces: list, read, update, delete. Deletions answer with a receipt."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ async def delete_subject(subject: str, services: ServicesDep, caller: WriteCalle
     kept); the receipt names what was removed and the audit entry."""
     receipt = await run_in_threadpool(subjects.delete_subject, services, caller.actor, caller.gallery(gallery),
                                       subject)
-    return schemas.DeletionReceipt.model_validate(vars(receipt))
+    return schemas.DeletionReceipt.model_validate(receipt)
 
 
 @router.get("/subjects/{subject}/faces", response_model=schemas.FaceList, responses=problems(404, 422, 503))
@@ -76,19 +76,4 @@ async def delete_face(face_id: str, services: ServicesDep, caller: WriteCaller,
                       gallery: GalleryQuery = "default") -> schemas.DeletionReceipt:
     """Delete one face of a gallery; the subject goes with its last face."""
     receipt = await run_in_threadpool(subjects.delete_face, services, caller.actor, caller.gallery(gallery), face_id)
-    return schemas.DeletionReceipt.model_validate(vars(receipt))
-
-
-@router.get("/galleries", response_model=schemas.GalleryList, tags=["galleries"], responses=problems(422, 503))
-async def list_galleries(services: ServicesDep, caller: ReadCaller) -> schemas.GalleryList:
-    """The galleries this key may touch, with their subject and face counts."""
-    views = await run_in_threadpool(subjects.list_galleries, services, caller.principal.may_touch)
-    return schemas.GalleryList(items=[schemas.GalleryOut.model_validate(vars(view)) for view in views])
-
-
-@router.delete("/galleries/{gallery}", response_model=schemas.GalleryDeletion, tags=["galleries"],
-               responses=problems(404, 422, 503))
-async def delete_gallery(gallery: str, services: ServicesDep, caller: WriteCaller) -> schemas.GalleryDeletion:
-    """Delete a whole gallery: every subject, face and template in it."""
-    deletion = await run_in_threadpool(subjects.delete_gallery, services, caller.actor, caller.gallery(gallery))
-    return schemas.GalleryDeletion.model_validate(vars(deletion))
+    return schemas.DeletionReceipt.model_validate(receipt)
