@@ -21,15 +21,14 @@ from app.api.openapi import add_shared_schemas, declare_limits
 from app.api.router import api_router
 from app.config import Settings
 from app.errors import ConfigurationError
-from app.services import bootstrap
+from app.services import bootstrap, templates
 from app.services.audit import AuditLog
-from app.services.context import Services
+from app.services.container import Services
 from app.services.keys import KeyService
 from app.services.ratelimit import RateLimiter
+from app.services.search import InProcessSearch
 from app.services.workqueue import ModelQueue
-from app.store import repository
 from app.store.db import create_engine, session_factory
-from app.store.index import SearchIndex
 from app.store.sealing import Sealer
 from app.telemetry.metrics import Metrics
 from app.vision.pipeline import load_pipeline
@@ -72,13 +71,14 @@ def _build_services(settings: Settings, engine: Engine, metrics: Metrics) -> Ser
     keys = key_service(settings, sessions)
     audit = AuditLog(sessions, settings.privacy.audit_retention_days)
     audit.prune()
-    with sessions() as session:
-        index = SearchIndex.build(repository.all_faces_for_index(session))
+    templates.prepare(sessions, pipeline.pipelines.values())
+    search = InProcessSearch(sessions)
+    search.rebuild()
     metrics.model_load.set(time.perf_counter() - started)
-    metrics.watch_galleries(index.galleries, by_gallery=settings.http.metrics != "public")
-    log.info("ready: models %s, index %s", sorted(pipeline.embedders), index.galleries())
+    metrics.watch_galleries(search.index.galleries, by_gallery=settings.http.metrics != "public")
+    log.info("ready: models %s, index %s", sorted(pipeline.embedders), search.index.galleries())
     abuse = settings.abuse
-    return Services(pipeline, sessions, index, settings.decisions, settings.default_model, settings.quality,
+    return Services(pipeline, sessions, search, settings.decisions, settings.default_model, settings.quality,
                     metrics, keys, audit, RateLimiter(abuse.rate_per_second, abuse.burst),
                     ModelQueue(abuse.model_threads, abuse.max_queue_seconds), auth_enabled=settings.auth.enabled)
 

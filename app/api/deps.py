@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from app.config import LimitSettings
 from app.errors import ServiceNotReady
-from app.services.context import Services
+from app.services.container import Services
 
 
 def get_services(request: Request) -> Services:

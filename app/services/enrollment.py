@@ -9,8 +9,9 @@ from typing import Any
 from app.errors import FaceError, InvalidImage, NothingEnrolled
 from app.services import audit
 from app.services.audit import Actor
-from app.services.context import Services, SubjectView, geometry
-from app.store import repository
+from app.services.container import Services
+from app.services.views import SubjectView, geometry
+from app.store import changes, repository, templates
 from app.vision.types import EmbeddedFace, FaceSelection
 
 
@@ -23,7 +24,8 @@ class EnrollResult:
 
 def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, images: list[bytes], name: str | None,
            metadata: dict[str, Any] | None, selection: FaceSelection, model: str | None) -> EnrollResult:
-    """Embed every image (no lock held), then store the accepted faces and index them in one step.
+    """Embed every image, then store the accepted faces, the subject's template, the change that every index
+    follows and the audit entry in one transaction: all of it, or (a crash, a failure) none of it.
 
     An image that cannot be used is reported in `rejected` with its reason; if none can, nothing is written
     and `NothingEnrolled` carries every reason. Raw images are not stored, only their sha256.
@@ -45,9 +47,10 @@ def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, imag
         accepted.append((index, face, hashlib.sha256(data).hexdigest()))
     if not accepted:
         raise NothingEnrolled(f"none of the {len(images)} image(s) could be enrolled", rejected)
-    version = services.pipeline.pipeline(model).version
-    with services.write_lock, services.sessions() as session:
+    version = services.version(model)
+    with services.sessions() as session:
         record, _ = repository.get_or_create_subject(session, gallery, subject, name, metadata)
+        templates.lock_subject(session, record.id)
         if name is not None:
             record.name = name
         if metadata is not None:
@@ -60,13 +63,11 @@ def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, imag
             ), face)
             for index, face, digest in accepted
         ]
-        session.flush()
+        templates.refresh(session, record.id, gallery, model, version)
         view = SubjectView.of(record, repository.count_faces(session, record))
-        face_ids = [(row.id, face) for _, row, face in stored]
-        audit.record(session, actor, "enroll", gallery=gallery, subject=subject, face_ids=[i for i, _ in face_ids],
-                     details={"model": model, "rejected": len(rejected)})
+        audit.record(session, actor, "enroll", gallery=gallery, subject=subject,
+                     face_ids=[row.id for _, row, _ in stored], details={"model": model, "rejected": len(rejected)})
+        changes.template_changed(session, [(record.id, gallery, model, version)])
         session.commit()
-        for face_id, face in face_ids:
-            services.index.add(gallery, model, face_id, subject, face.embedding)
     faces = [{"face_id": row.id, "image_index": index, **geometry(face)} for index, row, face in stored]
     return EnrollResult(view, faces, rejected)

@@ -10,8 +10,10 @@ import numpy as np
 
 from app.errors import GalleryNotFound, LowQuality, ModelMismatch, SubjectNotFound
 from app.services.audit import Actor
-from app.services.context import Decision, Services, geometry
-from app.store import repository
+from app.services.container import Services
+from app.services.decisions import Decision
+from app.services.views import geometry
+from app.store import repository, templates
 from app.vision.types import EmbeddedFace, FaceSelection
 
 
@@ -81,15 +83,14 @@ def verify_subject(services: Services, actor: Actor, image: bytes, subject: str,
             raise GalleryNotFound.named(gallery)
         if record is None:
             raise SubjectNotFound(f"no subject {subject!r} in gallery {gallery!r}")
-        enrolled = repository.subject_embeddings(session, record, model)
-        if not enrolled:
-            models = sorted({face.model for face in repository.list_faces(session, record)})
-            raise ModelMismatch(f"subject {subject!r} has faces embedded with {models}, none with {model!r}; "
-                                "embeddings of different models are never compared")
-        matrix = np.stack(enrolled)
+        template = templates.centroid(session, record.id, model, services.version(model))
+        if template is None:
+            kinds = sorted({f"{face.model} ({face.model_version})" for face in repository.list_faces(session, record)})
+            raise ModelMismatch(f"subject {subject!r} has faces embedded with {kinds}, none with {model!r} "
+                                f"({services.version(model)}); embeddings of different pipelines are never compared")
+        centroid, _ = template
     probe = _one_face(services, image, model, selection)
-    centroid = matrix.mean(axis=0)
-    score = float(probe.embedding @ (centroid / np.linalg.norm(centroid)))
+    score = float(probe.embedding @ centroid)
     result = _verification(services, model, decision, score, {"image": geometry(probe)})
     services.audit.record_now(actor, "verify", gallery=gallery, subject=subject,
                               details={"model": model, "match": result.match})
@@ -112,22 +113,27 @@ def identify(services: Services, actor: Actor, image: bytes, gallery: str, *, to
     if not usable:
         reasons = sorted({reason for probe in found for reason in _gate(services, probe)})
         raise LowQuality(f"no face passes the probe quality gate: {', '.join(reasons)}", reasons)
+    key = (gallery, model, services.version(model))
     for probe in usable:
         started = time.perf_counter()
-        candidates = services.index.search(gallery, model, probe.embedding, top_k, centroids=True)
+        hits = services.search.search(key, probe.embedding, top_k)
         services.metrics.stages.labels("search").observe(time.perf_counter() - started)
-        best = candidates[0] if candidates and candidates[0].score >= cut else None
+        with services.sessions() as session:
+            best_faces = templates.best_faces(session, [hit.subject_id for hit in hits], model, key[2],
+                                              probe.embedding)
+        candidates: list[dict[str, Any]] = [
+            {"subject": hit.subject, "score": hit.score, "face_id": best_faces.get(hit.subject_id, ""),
+             "estimated_fmr": services.estimated_fmr(model, hit.score)} for hit in hits]
+        best = candidates[0] if candidates and candidates[0]["score"] >= cut else None
         faces.append({
             **geometry(probe),
-            "candidates": [{"subject": c.subject, "score": c.score, "face_id": c.face_id,
-                            "estimated_fmr": services.estimated_fmr(model, c.score)} for c in candidates],
-            "match": {"subject": best.subject, "score": best.score,
-                      "estimated_fmr": services.estimated_fmr(model, best.score)} if best else None,
+            "candidates": candidates,
+            "match": {field: best[field] for field in ("subject", "score", "estimated_fmr")} if best else None,
         })
-    subjects = services.index.subjects(gallery, model)
-    expected_fpir = float(-np.expm1(subjects * np.log1p(-min(decision.fmr, 1 - 1e-12))))
+    counts = services.search.counts(key)
+    expected_fpir = float(-np.expm1(counts.subjects * np.log1p(-min(decision.fmr, 1 - 1e-12))))
     matched = [face["match"]["subject"] for face in faces if face["match"]]
     services.audit.record_now(actor, "identify", gallery=gallery, subject=matched[0] if len(matched) == 1 else None,
                               details={"model": model, "faces": len(faces), "matched": matched})
     return Identification(faces, cut, decision.operating_point, decision.fmr, expected_fpir, model, gallery,
-                          services.index.size(gallery, model))
+                          counts.faces)

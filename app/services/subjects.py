@@ -18,8 +18,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.errors import FaceNotFound, GalleryNotFound, SubjectNotFound
 from app.services import audit
 from app.services.audit import Actor
-from app.services.context import FaceView, Services, SubjectView
-from app.store import repository
+from app.services.container import Services
+from app.services.views import FaceView, SubjectView
+from app.store import changes, repository, templates
 from app.store.orm import Subject
 
 
@@ -94,11 +95,13 @@ def update_subject(services: Services, actor: Actor, gallery: str, subject: str,
 
 
 def delete_subject(services: Services, actor: Actor, gallery: str, subject: str) -> DeletionReceipt:
-    with services.write_lock, services.sessions() as session:
-        face_ids = repository.delete_subject(session, _subject(session, gallery, subject))
+    with services.sessions() as session:
+        record = _subject(session, gallery, subject)
+        keys = templates.keys_of(session, record.id)
+        face_ids = repository.delete_subject(session, record)
         entry = audit.record(session, actor, "subject.delete", gallery=gallery, subject=subject, face_ids=face_ids)
+        changes.template_changed(session, keys)
         session.commit()
-        services.index.remove_faces(face_ids)
     return DeletionReceipt(gallery, [subject], face_ids, entry.at, entry.id)
 
 
@@ -110,21 +113,24 @@ def list_faces(services: Services, gallery: str, subject: str) -> list[FaceView]
 
 def delete_face(services: Services, actor: Actor, gallery: str, face_id: str) -> DeletionReceipt:
     """Delete one face of `gallery`; its subject too when no face is left."""
-    with services.write_lock, services.sessions() as session:
+    with services.sessions() as session:
         face = repository.get_face(session, face_id)
         if face is None or face.gallery != gallery:
             if not repository.gallery_exists(session, gallery):
                 raise GalleryNotFound.named(gallery)
             raise FaceNotFound(f"no face {face_id!r} in gallery {gallery!r}")
-        subject = face.subject
+        subject, template_key = face.subject, (face.subject_id, gallery, face.model, face.model_version)
+        templates.lock_subject(session, subject.id)
         repository.delete_face(session, face)
         emptied = repository.count_faces(session, subject) == 0
         if emptied:
             repository.delete_subject(session, subject)
+        else:
+            templates.refresh(session, subject.id, gallery, face.model, face.model_version)
         entry = audit.record(session, actor, "face.delete", gallery=gallery, subject=subject.external_id,
                              face_ids=[face_id], details={"subject_deleted": emptied})
+        changes.template_changed(session, [template_key])
         session.commit()
-        services.index.remove_faces([face_id])
     return DeletionReceipt(gallery, [subject.external_id] if emptied else [], [face_id], entry.at, entry.id)
 
 
@@ -136,12 +142,12 @@ def list_galleries(services: Services, visible: Callable[[str], bool]) -> list[G
 
 
 def delete_gallery(services: Services, actor: Actor, gallery: str) -> GalleryDeletion:
-    with services.write_lock, services.sessions() as session:
+    with services.sessions() as session:
         if not repository.gallery_exists(session, gallery):
             raise GalleryNotFound.named(gallery)
         subjects, face_ids = repository.delete_gallery(session, gallery)
         entry = audit.record(session, actor, "gallery.delete", gallery=gallery,
                              details={"subjects": subjects, "faces": len(face_ids)})
+        changes.gallery_deleted(session, gallery)
         session.commit()
-        services.index.remove_faces(face_ids)
     return GalleryDeletion(gallery, subjects, len(face_ids), entry.at, entry.id)

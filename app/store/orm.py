@@ -16,11 +16,13 @@ import numpy.typing as npt
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Dialect,
     Double,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     String,
@@ -210,3 +212,43 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class Template(Base):
+    """What a subject is compared by, per pipeline version: the centroid (normalised sum) of its faces' unit
+    vectors, with the sum's norm and the face count. Rewritten from the faces in the transaction that changes
+    them, so verify and identify read one number, and it never drifts from the faces it summarises."""
+
+    __tablename__ = "templates"
+    __table_args__ = (
+        UniqueConstraint("subject_id", "model", "model_version"),
+        Index("ix_templates_gallery_model_model_version", "gallery", "model", "model_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    gallery: Mapped[str] = mapped_column(String(128))
+    model: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(64))
+    face_count: Mapped[int] = mapped_column(Integer)
+    norm: Mapped[float] = mapped_column(Double)
+    centroid: Mapped[FloatArray | None] = mapped_column(Embedding, nullable=True)
+    centroid_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Change(Base):
+    """One committed change to the templates, in commit order (`seq`): what in-process indexes follow.
+
+    `kind` is `template` (re-read the template of subject_id, model, model_version: changed or gone) or
+    `gallery` (the whole gallery went)."""
+
+    __tablename__ = "changes"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    gallery: Mapped[str] = mapped_column(String(128))
+    subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    model: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    model_version: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -7,9 +7,8 @@ missing subject is an error is the service's decision.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
@@ -21,21 +20,6 @@ from app.store.sealing import Sealer, SealingError
 
 # Tries of insert-or-read in get_or_create_subject before giving up (see there).
 CREATE_ATTEMPTS = 3
-
-# Rows fetched per round trip when streaming every face for the search index.
-INDEX_BATCH_SIZE = 1000
-
-
-class _Unset(enum.Enum):
-    """Marks an argument that was not given, where `None` is a meaningful value (clearing a name)."""
-
-    UNSET = enum.auto()
-
-
-UNSET = _Unset.UNSET
-
-IndexRow = tuple[str, str, str, str, FloatArray]
-"""(gallery, model, face id, subject external id, embedding): what the search index is built from."""
 
 
 def get_subject(session: Session, gallery: str, external_id: str) -> Subject | None:
@@ -84,22 +68,6 @@ def list_subjects(session: Session, gallery: str, limit: int, after_id: int | No
     return list(session.scalars(query))
 
 
-def update_subject(
-    session: Session,
-    subject: Subject,
-    *,
-    name: str | Literal[_Unset.UNSET] | None = UNSET,
-    metadata: dict[str, Any] | Literal[_Unset.UNSET] = UNSET,
-) -> Subject:
-    """Change what was given (`name=None` clears the name; metadata is replaced, not merged)."""
-    if name is not UNSET:
-        subject.name = name
-    if metadata is not UNSET:
-        subject.metadata_ = dict(metadata)
-    session.flush()
-    return subject
-
-
 def delete_subject(session: Session, subject: Subject) -> list[str]:
     """Delete the subject and its faces; returns the deleted faces' ids, which the search index must drop."""
     face_ids = list(session.scalars(select(Face.id).where(Face.subject_id == subject.id)))
@@ -122,7 +90,7 @@ def add_face(
 ) -> Face:
     """Enrol one face for `subject`; flushed, so its id is known. Sealed when encryption at rest is on."""
     face_id = new_face_id()
-    sealer = _sealer(session)
+    sealer = sealer_of(session)
     face = Face(
         id=face_id,
         subject=subject,
@@ -160,7 +128,7 @@ def delete_face(session: Session, face: Face) -> None:
     session.flush()
 
 
-def _sealer(session: Session) -> Sealer | None:
+def sealer_of(session: Session) -> Sealer | None:
     return session.info.get("sealer")
 
 
@@ -169,33 +137,10 @@ def embedding_of(session: Session, face_id: str, clear: FloatArray | None, seale
     if sealed is None:
         assert clear is not None, f"face {face_id} has no embedding"
         return clear
-    sealer = _sealer(session)
+    sealer = sealer_of(session)
     if sealer is None:
         raise SealingError(f"face {face_id} is sealed and no embedding key is configured")
     return sealer.open(sealed, face_id)
-
-
-def subject_embeddings(session: Session, subject: Subject, model: str) -> list[FloatArray]:
-    """The vectors of a subject's faces enrolled with `model`, oldest first: the templates a probe is verified
-    against (embeddings of other models are not comparable)."""
-    rows = session.execute(
-        select(Face.id, Face.embedding, Face.embedding_sealed)
-        .where(Face.subject_id == subject.id, Face.model == model)
-        .order_by(Face.created_at, Face.id)
-    )
-    return [embedding_of(session, *row) for row in rows]
-
-
-def all_faces_for_index(session: Session) -> Iterator[IndexRow]:
-    """Every face as an `IndexRow`, streamed in batches rather than loaded at once (a server-side cursor on
-    PostgreSQL), so building the search index at start-up needs memory for the index only."""
-    query = (
-        select(Face.gallery, Face.model, Face.id, Subject.external_id, Face.embedding, Face.embedding_sealed)
-        .join(Subject, Face.subject_id == Subject.id)
-        .execution_options(yield_per=INDEX_BATCH_SIZE)
-    )
-    for gallery, model, face_id, subject, clear, sealed in session.execute(query):
-        yield gallery, model, face_id, subject, embedding_of(session, face_id, clear, sealed)
 
 
 def gallery_exists(session: Session, gallery: str) -> bool:

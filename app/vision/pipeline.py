@@ -21,7 +21,7 @@ from app.vision.decode import DecodeLimits, decode_image
 from app.vision.detection import FaceDetector, select_faces
 from app.vision.embedding import Embedder, make_aligner
 from app.vision.orientation import upright
-from app.vision.pipelines import EmbeddingPipeline, load_records
+from app.vision.pipelines import EmbeddingPipeline, load_records, pipeline_version
 from app.vision.quality import measure
 from app.vision.runtime import InferenceModel
 from app.vision.types import EmbeddedFace, Face, FaceSelection
@@ -124,5 +124,7 @@ def load_pipeline(runtime: RuntimeSettings, detection: DetectionSettings, limits
         if missing:
             raise ModelNotFound(f"model(s) {sorted(missing)} not built in {runtime.models_dir}")
         records = {name: record for name, record in records.items() if name in models}
-    pipelines = {name: EmbeddingPipeline(name, record, embedders) for name, record in records.items()}
+    by_name = {card.name: card for card in list_cards(runtime.models_dir)}
+    pipelines = {name: EmbeddingPipeline(name, record, embedders, pipeline_version(name, record, by_name))
+                 for name, record in records.items()}
     return FacePipeline(DecodeLimits.from_settings(limits), detector, embedders, pipelines)

@@ -14,6 +14,7 @@ embeddings of the same pipeline.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,7 +24,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.errors import ConfigurationError
-from app.vision.cards import PIPELINES_FILE
+from app.vision.cards import PIPELINES_FILE, ModelCard
 from app.vision.embedding import Embedder
 from app.vision.types import Face
 
@@ -70,17 +71,35 @@ def load_records(models_dir: Path) -> dict[str, PipelineRecord]:
     return {name: PipelineRecord.model_validate(value) for name, value in json.loads(path.read_text()).items()}
 
 
+def pipeline_version(name: str, record: PipelineRecord, cards: Mapping[str, ModelCard]) -> str:
+    """`<name>-<16 hex>`: a digest of everything that changes the pipeline's vectors (each embedder's file, its
+    alignment and the landmark model that alignment uses, the fusion weights, flip-test). Vectors of two
+    versions are never compared; detection settings move landmarks a little but keep vectors comparable, so
+    they are left out."""
+    parts = {}
+    for embedder, weight in sorted(record.parts.items()):
+        card = cards[embedder]
+        landmarks = (card.alignment or {}).get("landmark_model")
+        parts[embedder] = {"sha256": card.sha256, "alignment": card.alignment, "weight": weight,
+                           "landmarks": cards[landmarks].sha256 if landmarks else None}
+    payload = json.dumps({"parts": parts, "flip": record.flip}, sort_keys=True)
+    return f"{name}-{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
+
+
 class EmbeddingPipeline:
     """Turns faces in an image into this pipeline's unit embeddings."""
 
-    def __init__(self, name: str, record: PipelineRecord, embedders: Mapping[str, Embedder]) -> None:
+    def __init__(self, name: str, record: PipelineRecord, embedders: Mapping[str, Embedder], version: str) -> None:
         missing = set(record.parts) - set(embedders)
         if missing:
             raise ConfigurationError(f"pipeline {name} needs embedder(s) {sorted(missing)}, which are not loaded")
         self.name = name
         self.record = record
         self.parts = [(embedders[model], float(np.sqrt(weight))) for model, weight in record.parts.items()]
-        self.version = "+".join(f"{e.name}:{e.card.version}" for e, _ in self.parts) + (":flip" if record.flip else "")
+        self.version = version
+        # What `version` was before it covered the weights; stored rows written then are renamed at start-up.
+        self.legacy_version = "+".join(f"{e.name}:{e.card.version}" for e, _ in self.parts) + (
+            ":flip" if record.flip else "")
 
     @property
     def calibration(self) -> Calibration:

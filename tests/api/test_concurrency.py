@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from app.config import Settings
 from app.main import create_app
-from app.store.orm import Face
+from app.store.orm import Face, Template
 from tests.api.conftest import ADMIN
 from tests.servers import serving
+from tests.templates_check import assert_templates_match_faces
 
 CLIENTS = 8
 ROUNDS = 6
@@ -57,11 +58,16 @@ def test_database_and_index_agree_after_concurrent_writes(server: tuple[FastAPI,
     with ThreadPoolExecutor(CLIENTS) as pool:
         list(pool.map(lambda worker: _worker(base, worker, portrait), range(CLIENTS)))
     services = app.state.services
+    services.search.catch_up()
     with services.sessions() as session:
         stored = set(session.scalars(select(Face.id)))
-    assert stored, "some faces should survive"
-    assert services.index.face_ids() == stored
-    assert services.index.size("race", "fusion") == len(stored)
+        assert stored, "some faces should survive"
+        assert assert_templates_match_faces(session) > 0
+        expected = {((t.gallery, t.model, t.model_version), t.subject_id): t.face_count
+                    for t in session.scalars(select(Template))}
+    assert services.search.index.entries() == expected
+    key = ("race", "fusion", services.version("fusion"))
+    assert services.search.index.counts(key)[1] == len(stored)
 
 
 def test_updates_racing_a_delete_answer_200_or_404_never_500(server: tuple[FastAPI, str], portrait: bytes) -> None:

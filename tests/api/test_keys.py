@@ -79,7 +79,9 @@ def test_no_stored_column_holds_a_key_secret(client: TestClient, app_settings: S
     secrets = [client.post("/v1/keys", json={"name": f"s{i}", "scopes": ["enroll"]}).json()["secret"]
                for i in range(3)]
     assert client.get("/v1/models", headers=bearer(secrets[0])).status_code == 200
-    needles = [*secrets, *(s.rsplit("_", 1)[1] for s in secrets), ADMIN_KEY]
+    # The whole key, and its random part alone (after `fg_<10-char id>_`; it may itself contain `_`).
+    needles = [*secrets, *(s[len("fg_") + 10 + 1:] for s in secrets), ADMIN_KEY]
+    assert all(len(needle) >= 43 for needle in needles)
     engine = create_engine(app_settings.database_url)
     try:
         with engine.connect() as connection:

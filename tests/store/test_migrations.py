@@ -22,8 +22,8 @@ from app.store.orm import Base
 from tests.postgres import create_database
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"subjects", "faces", "api_keys", "audit_log"}
-HEAD = "0002_keys_audit_sealing"
+TABLES = {"subjects", "faces", "api_keys", "audit_log", "templates", "changes"}
+HEAD = "0003_templates_changes"
 
 
 def alembic_config(url: str) -> Config:
@@ -66,10 +66,13 @@ def test_upgrade_downgrade_upgrade(database_url: str) -> None:
         assert first == {
             "tables": TABLES,
             "indexes": {"subjects": [], "faces": ["ix_faces_gallery_model", "ix_faces_subject_id"], "api_keys": [],
-                        "audit_log": ["ix_audit_log_at", "ix_audit_log_gallery_subject", "ix_audit_log_key_id"]},
-            "unique": {"subjects": [["gallery", "external_id"]], "faces": [], "api_keys": [], "audit_log": []},
+                        "audit_log": ["ix_audit_log_at", "ix_audit_log_gallery_subject", "ix_audit_log_key_id"],
+                        "templates": ["ix_templates_gallery_model_model_version"], "changes": ["ix_changes_at"]},
+            "unique": {"subjects": [["gallery", "external_id"]], "faces": [], "api_keys": [], "audit_log": [],
+                       "templates": [["subject_id", "model", "model_version"]], "changes": []},
             "foreign_keys": {"subjects": [], "faces": [(["subject_id"], "subjects", "CASCADE")], "api_keys": [],
-                             "audit_log": []},
+                             "audit_log": [], "templates": [(["subject_id"], "subjects", "CASCADE")],
+                             "changes": []},
         }
         assert current_revision(engine) == HEAD
 

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from app.store import repository as repo
 from app.store.db import session_factory
-from app.store.index import SearchIndex
 from app.store.orm import Face, FloatArray, Subject
 
 BOX = [10.5, 20.25, 110.0, 140.75]
@@ -95,24 +94,6 @@ def test_list_subjects_pages_by_id(session: Session) -> None:
     assert repo.list_subjects(session, "nobody", limit=10) == []
 
 
-def test_update_subject_changes_only_what_is_given(session: Session) -> None:
-    subject, _ = repo.get_or_create_subject(session, "default", "u-1", "Before", {"a": 1})
-    session.commit()
-    created_at = subject.updated_at
-
-    repo.update_subject(session, subject, metadata={"b": 2})
-    session.commit()
-    assert (subject.name, subject.metadata_) == ("Before", {"b": 2})
-    assert subject.updated_at > created_at
-
-    repo.update_subject(session, subject, name=None)
-    session.commit()
-    session.expire_all()
-    reloaded = repo.get_subject(session, "default", "u-1")
-    assert reloaded is not None
-    assert (reloaded.name, reloaded.metadata_) == (None, {"b": 2})
-    assert reloaded.updated_at.tzinfo == UTC
-
 
 def test_faces_round_trip(session: Session) -> None:
     subject, _ = repo.get_or_create_subject(session, "staff", "f-1")
@@ -133,9 +114,6 @@ def test_faces_round_trip(session: Session) -> None:
     subject = repo.get_subject(session, "staff", "f-1")
     assert subject is not None
     assert [f.id for f in repo.list_faces(session, subject)] == [first.id, second.id]
-    (dlib_vector,) = repo.subject_embeddings(session, subject, "dlib")
-    np.testing.assert_array_equal(dlib_vector, embedding(2))
-    assert repo.subject_embeddings(session, subject, "arcface") == []
     assert repo.get_face(session, "00000000-0000-0000-0000-000000000000") is None
 
     repo.delete_face(session, face)
@@ -184,27 +162,3 @@ def test_deleting_a_subject_deletes_its_faces(engine: Engine) -> None:
         assert set(deleted) == leaving_faces
         assert repo.get_subject(session, "default", "leaving") is None
         assert set(session.scalars(select(Face.id))) == {staying_face}
-
-
-def test_all_faces_for_index_builds_a_consistent_index(session: Session) -> None:
-    ada, _ = repo.get_or_create_subject(session, "staff", "ada")
-    bob, _ = repo.get_or_create_subject(session, "visitors", "bob")
-    faces = [enrol(session, ada, 1), enrol(session, ada, 2, model="dlib"), enrol(session, bob, 3)]
-    session.commit()
-
-    rows = sorted(repo.all_faces_for_index(session), key=lambda row: row[2])
-    subjects = ["ada", "ada", "bob"]
-    expected = sorted(
-        [(f.gallery, f.model, f.id, s, f.embedding) for f, s in zip(faces, subjects, strict=True)],
-        key=lambda row: row[2],
-    )
-    assert [row[:4] for row in rows] == [row[:4] for row in expected]
-    for row, want in zip(rows, expected, strict=True):
-        np.testing.assert_array_equal(row[4], want[4])
-
-    index = SearchIndex.build(repo.all_faces_for_index(session))
-    assert index.face_ids() == set(session.scalars(select(Face.id)))
-    assert index.galleries() == {("staff", "sface"): 1, ("staff", "dlib"): 1, ("visitors", "sface"): 1}
-    best = index.search("staff", "sface", embedding(1), top_k=5)
-    assert [(c.subject, c.face_id) for c in best] == [("ada", faces[0].id)]
-    assert best[0].score == pytest.approx(1.0, abs=1e-6)

@@ -12,7 +12,7 @@ from app.api.auth import ReadCaller, WriteCaller
 from app.api.deps import LimitsDep, ServicesDep
 from app.api.openapi import problems
 from app.services import subject_rules, subjects
-from app.services.context import FaceView
+from app.services.views import FaceView
 
 router = APIRouter(prefix="/v1", tags=["subjects"])
 GalleryQuery = Annotated[schemas.Gallery, Query()]

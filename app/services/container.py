@@ -1,0 +1,66 @@
+"""What every use case needs, built once at start-up and shared: models, sessions, search, keys, audit, limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import DecisionSettings, QualitySettings
+from app.services.audit import AuditLog
+from app.services.decisions import Decision, decide
+from app.services.keys import KeyService
+from app.services.ratelimit import RateLimiter
+from app.services.search import InProcessSearch
+from app.services.workqueue import ModelQueue
+from app.telemetry.metrics import Metrics
+from app.vision.pipeline import FacePipeline
+from app.vision.quality import QualityPolicy
+from app.vision.types import EmbeddedFace, FaceSelection
+
+
+@dataclass
+class Services:
+    pipeline: FacePipeline
+    sessions: sessionmaker[Session]
+    search: InProcessSearch
+    decisions: DecisionSettings
+    default_model: str
+    quality: QualitySettings
+    metrics: Metrics
+    keys: KeyService
+    audit: AuditLog
+    limiter: RateLimiter
+    queue: ModelQueue
+    auth_enabled: bool = True
+    enroll_gate: QualityPolicy = field(init=False)
+    probe_gate: QualityPolicy = field(init=False)
+
+    def __post_init__(self) -> None:
+        """The quality gates, built once from settings rather than on every request."""
+        self.enroll_gate = QualityPolicy(**self.quality.enroll.model_dump())
+        self.probe_gate = QualityPolicy(**self.quality.probe.model_dump())
+
+    def process(self, data: bytes, model: str, selection: FaceSelection) -> list[EmbeddedFace]:
+        """The vision pipeline, with its stage timings and face count recorded."""
+        timings: dict[str, float] = {}
+        faces = self.pipeline.process(data, model, selection, timings)
+        self.metrics.observe_stages(timings)
+        self.metrics.faces.observe(len(faces))
+        return faces
+
+    def model(self, name: str | None) -> str:
+        """The embedding pipeline a request asked for, or the default; unknown names raise ModelNotFound."""
+        chosen = name or self.default_model
+        self.pipeline.pipeline(chosen)
+        return chosen
+
+    def version(self, model: str) -> str:
+        return self.pipeline.pipeline(model).version
+
+    def decision(self, model: str, threshold: float | None, operating_point: str | None, default_point: str
+                 ) -> Decision:
+        return decide(self.pipeline.pipeline(model).calibration, threshold, operating_point, default_point)
+
+    def estimated_fmr(self, model: str, score: float) -> float:
+        return self.pipeline.pipeline(model).calibration.estimated_fmr(score)

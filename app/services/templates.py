@@ -1,0 +1,29 @@
+"""Start-up upkeep of the templates: faces stored under an older name of a pipeline version are relabelled, and
+faces without a template (stored before templates existed) get one, with the change every index follows."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.store import changes, templates
+from app.vision.pipelines import EmbeddingPipeline
+
+log = logging.getLogger(__name__)
+
+
+def prepare(sessions: sessionmaker[Session], pipelines: Iterable[EmbeddingPipeline]) -> None:
+    with sessions.begin() as session:
+        for pipeline in pipelines:
+            renamed = templates.rename_version(session, pipeline.name, pipeline.legacy_version, pipeline.version)
+            if renamed:
+                log.info("relabelled %d faces of %s from %r to %r", renamed, pipeline.name,
+                         pipeline.legacy_version, pipeline.version)
+        missing = templates.missing(session)
+        for subject_id, gallery, model, version in missing:
+            templates.refresh(session, subject_id, gallery, model, version)
+        if missing:
+            log.info("built %d missing templates", len(missing))
+            changes.template_changed(session, missing)

@@ -1,0 +1,155 @@
+"""Queries on templates: rewrite one from its faces, read them for verify and for building an index.
+
+The caller owns the transaction. `refresh` recomputes a template from the faces it summarises (a subject has a
+handful), so a template always equals a recomputation; on PostgreSQL the subject's row is locked first, so two
+requests enrolling the same subject at once cannot each write a template missing the other's face (on SQLite,
+writers are serialised by the database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from app.store.orm import Face, FloatArray, Subject, Template, utcnow
+from app.store.repository import embedding_of, sealer_of
+
+BATCH_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    """A template as an index holds it."""
+
+    subject_id: int
+    subject: str
+    gallery: str
+    model: str
+    model_version: str
+    face_count: int
+    centroid: FloatArray
+
+
+def lock_subject(session: Session, subject_id: int) -> None:
+    """Hold the subject's row until commit (PostgreSQL); SQLite has one writer at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Subject.id).where(Subject.id == subject_id).with_for_update())
+
+
+def _centroid_of(session: Session, template: Template) -> FloatArray:
+    return embedding_of(session, f"template-{template.subject_id}-{template.model_version}", template.centroid,
+                        template.centroid_sealed)
+
+
+def refresh(session: Session, subject_id: int, gallery: str, model: str, model_version: str) -> Template | None:
+    """Rewrite the template of (subject, model, version) from its faces; delete it when none is left."""
+    rows = session.execute(select(Face.id, Face.embedding, Face.embedding_sealed).where(
+        Face.subject_id == subject_id, Face.model == model, Face.model_version == model_version))
+    vectors = [embedding_of(session, *row) for row in rows]
+    existing = session.scalars(select(Template).where(
+        Template.subject_id == subject_id, Template.model == model, Template.model_version == model_version)
+    ).one_or_none()
+    if not vectors:
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+        return None
+    total = np.sum(np.asarray(vectors, np.float64), axis=0)
+    norm = float(np.linalg.norm(total))
+    centroid = (total / max(norm, 1e-12)).astype(np.float32)
+    template = existing or Template(subject_id=subject_id, gallery=gallery, model=model, model_version=model_version)
+    template.face_count, template.norm, template.updated_at = len(vectors), norm, utcnow()
+    sealer = sealer_of(session)
+    template.centroid = None if sealer else centroid
+    if sealer:
+        if template.id is None:
+            session.add(template)
+            session.flush()
+        template.centroid_sealed = sealer.seal(centroid, f"template-{subject_id}-{model_version}")
+    session.add(template)
+    session.flush()
+    return template
+
+
+def centroid(session: Session, subject_id: int, model: str, model_version: str) -> tuple[FloatArray, int] | None:
+    """A subject's centroid and face count for one pipeline version, or None."""
+    template = session.scalars(select(Template).where(
+        Template.subject_id == subject_id, Template.model == model, Template.model_version == model_version)
+    ).one_or_none()
+    return None if template is None else (_centroid_of(session, template), template.face_count)
+
+
+def keys_of(session: Session, subject_id: int) -> list[tuple[int, str, str, str]]:
+    """(subject id, gallery, model, version) of every template of a subject: what its deletion changes."""
+    query = select(Template.subject_id, Template.gallery, Template.model, Template.model_version).where(
+        Template.subject_id == subject_id)
+    return [(row[0], row[1], row[2], row[3]) for row in session.execute(query)]
+
+
+def _rows(session: Session, query: object) -> Iterator[TemplateRow]:
+    for template, external_id in session.execute(query):  # type: ignore[call-overload]
+        yield TemplateRow(template.subject_id, external_id, template.gallery, template.model,
+                          template.model_version, template.face_count, _centroid_of(session, template))
+
+
+def all_templates(session: Session) -> Iterator[TemplateRow]:
+    """Every template, streamed in batches (a server-side cursor on PostgreSQL)."""
+    query = (select(Template, Subject.external_id).join(Subject, Template.subject_id == Subject.id)
+             .execution_options(yield_per=BATCH_SIZE))
+    yield from _rows(session, query)
+
+
+def templates_of(session: Session, keys: Iterable[tuple[int, str, str]]) -> dict[tuple[int, str, str], TemplateRow]:
+    """The templates of these (subject id, model, version) keys that exist."""
+    wanted = set(keys)
+    subject_ids = {subject_id for subject_id, _, _ in wanted}
+    found: dict[tuple[int, str, str], TemplateRow] = {}
+    ids = sorted(subject_ids)
+    for start in range(0, len(ids), BATCH_SIZE):
+        query = (select(Template, Subject.external_id).join(Subject, Template.subject_id == Subject.id)
+                 .where(Template.subject_id.in_(ids[start:start + BATCH_SIZE])))
+        for row in _rows(session, query):
+            key = (row.subject_id, row.model, row.model_version)
+            if key in wanted:
+                found[key] = row
+    return found
+
+
+def best_faces(session: Session, subject_ids: list[int], model: str, model_version: str, probe: FloatArray
+               ) -> dict[int, str]:
+    """Per subject, the id of its face most similar to `probe` (what identify names beside the centroid)."""
+    rows = session.execute(select(Face.subject_id, Face.id, Face.embedding, Face.embedding_sealed).where(
+        Face.subject_id.in_(subject_ids), Face.model == model, Face.model_version == model_version))
+    best: dict[int, tuple[float, str]] = {}
+    for subject_id, face_id, clear, sealed in rows:
+        score = float(embedding_of(session, face_id, clear, sealed) @ probe)
+        if subject_id not in best or score > best[subject_id][0]:
+            best[subject_id] = (score, face_id)
+    return {subject_id: face_id for subject_id, (_, face_id) in best.items()}
+
+
+def missing(session: Session) -> list[tuple[int, str, str, str]]:
+    """(subject id, gallery, model, version) of faces that have no template: data from before templates
+    existed, which start-up fills in."""
+    query = (select(Face.subject_id, Face.gallery, Face.model, Face.model_version).distinct()
+             .outerjoin(Template, (Template.subject_id == Face.subject_id) & (Template.model == Face.model)
+                        & (Template.model_version == Face.model_version))
+             .where(Template.id.is_(None)))
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def rename_version(session: Session, model: str, old: str, new: str) -> int:
+    """Relabel faces (and templates) stored under an older name of the same pipeline version."""
+    faces = session.execute(update(Face).where(Face.model == model, Face.model_version == old)
+                            .values(model_version=new))
+    session.execute(delete(Template).where(Template.model == model, Template.model_version == old))
+    return int(getattr(faces, "rowcount", 0) or 0)
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Template)) or 0
+
