@@ -1,4 +1,5 @@
-"""`python -m app [serve|migrate|keys ...]`: migrate and serve (the default), migrate only, or manage API keys.
+"""`python -m app [serve [--workers N]|migrate|keys ...]`: migrate and serve (the default), migrate only, or
+manage API keys.
 
 Host and port come from settings (FACEGATE_HOST, FACEGATE_PORT), the database from FACEGATE_DATABASE_URL. The
 `keys` commands work on the database directly (no server needed), with the same pepper as the server:
@@ -13,11 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 import uvicorn
 
-from app.config import Settings
+from app.config import Settings, share_metrics_between_workers
 from app.errors import FacegateError
 from app.main import create_app, key_service
 from app.services.audit import COMMAND_LINE
@@ -31,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("serve", help="migrate the database, then serve (the default)")
+    serve = commands.add_parser("serve", help="migrate the database, then serve (the default)")
+    serve.add_argument("--workers", type=int, help="worker processes (default FACEGATE_WORKERS, 1)")
     commands.add_parser("migrate", help="migrate the database and exit")
     keys = commands.add_parser("keys", help="create, list or revoke API keys").add_subparsers(dest="action",
                                                                                               required=True)
@@ -86,8 +90,26 @@ def main() -> int:
             print(f"{error.code}: {error.detail}", file=sys.stderr)
             return 1
     if args.command in (None, "serve"):
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+        _serve(settings, getattr(args, "workers", None) or settings.workers)
     return 0
+
+
+def _serve(settings: Settings, workers: int) -> None:
+    """One process, or `workers` processes sharing the port (uvicorn's supervisor restarts any that dies). The
+    first-start secrets are made here, once, before any worker starts."""
+    engine = create_engine(settings.database_url)
+    try:
+        key_service(settings, session_factory(engine))
+    finally:
+        engine.dispose()
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+        return
+    with tempfile.TemporaryDirectory(prefix="facegate-metrics-") as scratch:
+        # An operator's (or a test's) own folder is kept; otherwise a fresh one per start.
+        share_metrics_between_workers(settings.metrics_dir or Path(scratch))
+        uvicorn.run("app.main:worker_app", factory=True, workers=workers, host=settings.host, port=settings.port,
+                    log_config=None)
 
 
 if __name__ == "__main__":

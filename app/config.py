@@ -6,6 +6,7 @@ No other module reads the environment.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -188,6 +189,12 @@ class PrivacySettings(BaseModel):
     )
 
 
+def share_metrics_between_workers(folder: Path) -> None:
+    """Tell prometheus-client (and the workers about to start, which inherit the environment) to write metrics
+    into `folder`; must run before the workers import it."""
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FACEGATE_", env_nested_delimiter="__", extra="ignore")
 
@@ -203,6 +210,10 @@ class Settings(BaseSettings):
         description="Embedding pipeline used when a request names none: SFace and dlib ResNet fused, the most "
         "accurate on lfw-dev whose latency stays under 2x a single model (bench/accuracy.py, bench/speed.py).",
     )
+    workers: int = Field(1, ge=1, description="Worker processes of `python -m app serve` (FACEGATE_WORKERS).")
+    metrics_dir: Path | None = Field(
+        None, validation_alias="PROMETHEUS_MULTIPROC_DIR",
+        description="Set by `serve --workers N` (N > 1): where every worker writes its metrics for /metrics to add up.")
     data_dir: Path = Field(ROOT / "data", description="Folder for the SQLite file, the pepper and the admin key.")
     admin_key: SecretStr | None = Field(
         None, description="FACEGATE_ADMIN_KEY: a secret accepted as an admin key (hashed at start, never logged).")

@@ -30,6 +30,7 @@ from app.services.search import InProcessSearch
 from app.services.workqueue import ModelQueue
 from app.store.db import create_engine, session_factory
 from app.store.sealing import Sealer
+from app.telemetry.logging import configure as configure_logging
 from app.telemetry.metrics import Metrics
 from app.vision.pipeline import load_pipeline
 
@@ -75,7 +76,7 @@ def _build_services(settings: Settings, engine: Engine, metrics: Metrics) -> Ser
     search = InProcessSearch(sessions)
     search.rebuild()
     metrics.model_load.set(time.perf_counter() - started)
-    metrics.watch_galleries(search.index.galleries, by_gallery=settings.http.metrics != "public")
+    metrics.watch_galleries(search.gallery_sizes, by_gallery=settings.http.metrics != "public")
     log.info("ready: models %s, index %s", sorted(pipeline.embedders), search.index.galleries())
     abuse = settings.abuse
     return Services(pipeline, sessions, search, settings.decisions, settings.default_model, settings.quality,
@@ -90,6 +91,12 @@ async def _prune_audit_forever(audit: AuditLog) -> None:
             await run_in_threadpool(audit.prune)
         except SQLAlchemyError as exc:  # the database is away for a while: try again next time
             log.warning("audit pruning failed: %s", exc)
+
+
+def worker_app() -> FastAPI:
+    """What each worker of `serve --workers N` runs: its own logging and settings, from the same environment."""
+    configure_logging()
+    return create_app()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -124,7 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.services = None
-    app.state.metrics = Metrics()
+    app.state.metrics = Metrics(settings.metrics_dir)
     problems.install(app)
     app.add_middleware(RequestGuard, limits=settings.limits)  # innermost: inside the observer's request id
     middleware.install(app, settings.http)

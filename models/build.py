@@ -50,7 +50,7 @@ SPECS = (
         "alignment": {
             "method": "dlib's 5-point shape predictor (numpy port) on a box placed from YuNet's landmarks, then "
                       "dlib's get_face_chip geometry (padding 0.25), bit-exact with dlib. Chosen by accuracy on "
-                      "lfw-dev over a fitted landmark template: see bench/dlib_alignment_study.py",
+                      "lfw-dev over a fitted landmark template: see studies/dlib_alignment_study.py",
             "template": "dlib_chip_150",
             "landmark_model": "dlib_shape5",
             "size": [150, 150],

@@ -2,7 +2,7 @@
 
 Why: dlib's face-recognition ResNet expects dlib's chip, built from dlib's own 5 landmarks; YuNet's landmarks
 are different points (eye centres, not eye corners) and a fixed template mapping them costs accuracy (see
-bench/dlib_alignment_study.py). The predictor itself is small and simple (an ensemble of regression trees over
+studies/dlib_alignment_study.py). The predictor itself is small and simple (an ensemble of regression trees over
 pixel-difference features, Kazemi & Sullivan 2014), so we ship its parameters as an .npz and run it with numpy
 (app/vision/dlib_chip.py: ShapePredictor5) instead of shipping dlib.
 

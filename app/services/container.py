@@ -38,8 +38,8 @@ class Services:
 
     def __post_init__(self) -> None:
         """The quality gates, built once from settings rather than on every request."""
-        self.enroll_gate = QualityPolicy(**self.quality.enroll.model_dump())
-        self.probe_gate = QualityPolicy(**self.quality.probe.model_dump())
+        self.enroll_gate = QualityPolicy(self.quality.enroll)
+        self.probe_gate = QualityPolicy(self.quality.probe)
 
     def process(self, data: bytes, model: str, selection: FaceSelection) -> list[EmbeddedFace]:
         """The vision pipeline, with its stage timings and face count recorded."""

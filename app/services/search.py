@@ -8,9 +8,9 @@ turns not ready (readyz answers 503) and searches answer 503 rather than from st
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy.typing as npt
@@ -98,5 +98,8 @@ class InProcessSearch:
         subjects, faces = self.index.counts(key)
         return GalleryCounts(subjects, faces)
 
-    def galleries(self) -> Callable[[], dict[tuple[str, str], int]]:
-        return self.index.galleries
+    def gallery_sizes(self) -> dict[tuple[str, str], int]:
+        """Faces per (gallery, model) for the metrics, caught up first; a scrape never fails for it."""
+        with contextlib.suppress(ServiceNotReady):  # readyz says so; the sizes are those last known
+            self.catch_up()
+        return self.index.galleries()

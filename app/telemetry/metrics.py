@@ -6,8 +6,9 @@ Names follow Prometheus conventions: `facegate_` prefix, base units (seconds), `
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -41,8 +42,14 @@ class _GallerySizes(Collector):
 
 
 class Metrics:
-    def __init__(self) -> None:
+    """The app's metrics. With `multiprocess_dir` (several worker processes), every process writes its samples
+    there (prometheus-client's multiprocess mode, chosen by PROMETHEUS_MULTIPROC_DIR before it is imported) and
+    a scrape of any worker reads them all, so /metrics shows the service, not one worker."""
+
+    def __init__(self, multiprocess_dir: Path | None = None) -> None:
         self.registry = CollectorRegistry()
+        self._multiprocess_dir = multiprocess_dir
+        self._extra: list[Collector] = []
         self.requests = Histogram(
             "facegate_http_request_duration_seconds", "HTTP request latency by route and status.",
             ["method", "route", "status"], buckets=LATENCY_BUCKETS, registry=self.registry)
@@ -55,14 +62,23 @@ class Metrics:
         self.errors = Counter("facegate_errors_total", "Error responses by problem code.", ["code"],
                               registry=self.registry)
         self.model_load = Gauge("facegate_model_load_seconds", "Time to load and warm up the models at start-up.",
-                                registry=self.registry)
+                                registry=self.registry, multiprocess_mode="max")
 
     def watch_galleries(self, sizes: Callable[[], Mapping[tuple[str, str], int]], *, by_gallery: bool = True) -> None:
-        self.registry.register(_GallerySizes(sizes, by_gallery))
+        """Gallery sizes come from this process's index, which follows the database: any worker's are right."""
+        collector = _GallerySizes(sizes, by_gallery)
+        self._extra.append(collector)
+        self.registry.register(collector)
 
     def observe_stages(self, timings: Mapping[str, float]) -> None:
         for stage, seconds in timings.items():
             self.stages.labels(stage).observe(seconds)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        if self._multiprocess_dir is None:
+            return generate_latest(self.registry)
+        every_worker = CollectorRegistry()
+        multiprocess.MultiProcessCollector(every_worker, path=str(self._multiprocess_dir))
+        for collector in self._extra:
+            every_worker.register(collector)
+        return generate_latest(every_worker)

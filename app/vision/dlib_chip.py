@@ -4,7 +4,7 @@ Why this pipeline: dlib's face-recognition ResNet was trained on dlib's chips (`
 size=150, padding=0.25)`), built from dlib's 5-point shape predictor (eye corners + base of the nose). YuNet's 5
 landmarks are other points (eye centres, nose tip, mouth corners), and mapping them to the chip with one fixed
 template leaves a per-face error in scale, rotation and shift (sd ~7 %, ~3.6 deg, ~3.5 chip px) that cost
-accuracy. bench/dlib_alignment_study.py measured, on lfw-dev (3,000 pairs, 5 folds, threshold chosen on the
+accuracy. studies/dlib_alignment_study.py measured, on lfw-dev (3,000 pairs, 5 folds, threshold chosen on the
 other 4; TAR over all 3,481 genuine / 7.4 M impostor image pairs among the pairs' images):
 
     variant                                       accuracy %      TAR@FAR1e-3  descriptor distance to dlib's
@@ -52,23 +52,11 @@ DLIB_MEAN_FACE_5 = np.array(
     ]
 )
 
-# YuNet box (x, y, w, h) -> dlib HOG box (left, top, right, bottom) = (x, y, x, y) + YUNET_TO_DLIB_BOX @ (w, h).
-# Least squares over the 995 faces where both detectors fire on the same face, in the fit set of
-# bench/dlib_alignment_study.py: all 252 `studio` images + the 752 lfw-dev images whose identities appear
-# nowhere in lfw-dev/pairs.csv (so no evaluation face took part). rms residual 0.079 box widths.
-YUNET_TO_DLIB_BOX = np.array(
-    [
-        [0.002360, -0.030377],
-        [-0.421205, 0.465887],
-        [0.725115, 0.235280],
-        [0.274440, 0.750538],
-    ]
-)
-
 # Where YuNet's 5 landmarks (right eye, left eye, nose tip, right and left mouth corner) fall in dlib's
-# 150x150 chip, on average: mean over 935 faces of the same fit set of YuNet's landmarks mapped by dlib's own
-# chip transform (bench/dlib_alignment_study.py, variant c). Used here only to place a box when no YuNet box
-# is given; as an alignment on its own it measured worse (see the module docstring).
+# 150x150 chip, on average: mean over 935 faces of the fit set of studies/dlib_alignment_study.py (all 252
+# `studio` images + the 752 lfw-dev images whose identities appear nowhere in lfw-dev/pairs.csv, so no
+# evaluation face took part) of YuNet's landmarks mapped by dlib's own chip transform (variant c). Used here
+# only to place dlib's box; as an alignment on its own it measured worse (see the module docstring).
 YUNET_CHIP_TEMPLATE = np.array(
     [
         [46.6929, 45.1066],
@@ -80,7 +68,7 @@ YUNET_CHIP_TEMPLATE = np.array(
 )
 # dlib HOG box centre (x, y) and side in that template's chip frame, mean over 992 fit faces (same fit set,
 # same script, variant b_lmrect). A box placed this way from YuNet's landmarks measured as well as the remapped
-# YuNet box (98.90 % / TAR 93.65 vs 98.77 % / 93.71: within noise), so it serves callers without a box.
+# YuNet box (98.90 % / TAR 93.65 vs 98.77 % / 93.71: within noise) and needs nothing but the landmarks.
 TEMPLATE_BOX_CENTRE = np.array([70.7974, 71.8546])
 TEMPLATE_BOX_SIDE = 131.9724
 
@@ -301,14 +289,8 @@ def _round_box(ltrb: np.ndarray) -> tuple[int, int, int, int]:
     return left, top, right, bottom
 
 
-def dlib_box_from_yunet(box: np.ndarray) -> tuple[int, int, int, int]:
-    """A dlib-HOG-like (l, t, r, b) box for a YuNet (x, y, w, h) box (see YUNET_TO_DLIB_BOX)."""
-    x, y, w, h = (float(v) for v in box)
-    return _round_box(np.array([x, y, x, y]) + YUNET_TO_DLIB_BOX @ np.array([w, h]))
-
-
 def dlib_box_from_landmarks(landmarks: np.ndarray) -> tuple[int, int, int, int]:
-    """A dlib-HOG-like box from YuNet's 5 landmarks alone, for callers without YuNet's box."""
+    """A dlib-HOG-like (l, t, r, b) box placed from YuNet's 5 landmarks alone (see TEMPLATE_BOX_CENTRE)."""
     M = similarity_transform(YUNET_CHIP_TEMPLATE, landmarks)
     scale = float(np.hypot(M[0, 0], M[1, 0]))
     centre = M[:, :2] @ TEMPLATE_BOX_CENTRE + M[:, 2]
@@ -316,21 +298,14 @@ def dlib_box_from_landmarks(landmarks: np.ndarray) -> tuple[int, int, int, int]:
     return _round_box(np.array([centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half]))
 
 
-def dlib_chip(
-    image_rgb: np.ndarray,
-    landmarks: np.ndarray,
-    box: np.ndarray | None = None,
-    *,
-    predictor: ShapePredictor5,
-) -> np.ndarray:
+def dlib_chip(image_rgb: np.ndarray, landmarks: np.ndarray, *, predictor: ShapePredictor5) -> np.ndarray:
     """dlib's 150x150x3 uint8 RGB chip for a YuNet face, ready for dlib's face-recognition ResNet.
 
-    image_rgb: HxWx3 uint8 RGB. landmarks: YuNet's 5x2 points (image pixels). box: YuNet's (x, y, w, h),
-    remapped by YUNET_TO_DLIB_BOX; without it the box is placed from the landmarks (measured as good).
+    image_rgb: HxWx3 uint8 RGB. landmarks: YuNet's 5x2 points (image pixels), from which dlib's box is placed.
     predictor: a loaded ShapePredictor5, passed in so the caller owns where the model file comes from and
     loads it once.
     """
     if image_rgb.ndim != 3 or image_rgb.shape[2] != 3 or image_rgb.dtype != np.uint8:
         raise ValueError(f"expected an HxWx3 uint8 RGB image, got {image_rgb.shape} {image_rgb.dtype}")
-    rect = dlib_box_from_yunet(box) if box is not None else dlib_box_from_landmarks(np.asarray(landmarks))
+    rect = dlib_box_from_landmarks(np.asarray(landmarks))
     return chip_from_dlib_points(image_rgb, predictor.predict(image_rgb, rect))

@@ -80,7 +80,8 @@ def pipeline_version(name: str, record: PipelineRecord, cards: Mapping[str, Mode
     for embedder, weight in sorted(record.parts.items()):
         card = cards[embedder]
         landmarks = (card.alignment or {}).get("landmark_model")
-        parts[embedder] = {"sha256": card.sha256, "alignment": card.alignment, "weight": weight,
+        geometry = {key: value for key, value in (card.alignment or {}).items() if key != "method"}  # not prose
+        parts[embedder] = {"sha256": card.sha256, "alignment": geometry, "weight": weight,
                            "landmarks": cards[landmarks].sha256 if landmarks else None}
     payload = json.dumps({"parts": parts, "flip": record.flip}, sort_keys=True)
     return f"{name}-{hashlib.sha256(payload.encode()).hexdigest()[:16]}"

@@ -9,31 +9,21 @@ Figures, all cheap (a 112x112 grey crop and the 5 landmarks; well under a millis
   is rotated upright anyway, but strong roll often comes with pose, and 90 or 180 means a mis-rotated photo;
 - `brightness`: mean grey level of the crop, 0..255 (under- or over-exposed faces lose their features);
 - `detection_score`: the detector's confidence.
+
+The figures are a `Quality` (app/vision/types.py); the gate's limits are a `QualityLimits` (app/config.py), one
+set for enrollment and one for probes.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from app.config import QualityLimits
 from app.vision.alignment import arcface_crop
-from app.vision.types import Face
-
-
-@dataclass(frozen=True, slots=True)
-class Quality:
-    interocular_px: float
-    sharpness: float
-    yaw: float
-    roll_deg: float
-    brightness: float
-    detection_score: float
-
-    def as_dict(self) -> dict[str, float]:
-        return {name: round(float(getattr(self, name)), 4) for name in self.__dataclass_fields__}
+from app.vision.types import Face, Quality
 
 
 def measure(image: np.ndarray, face: Face) -> Quality:
@@ -53,26 +43,21 @@ def measure(image: np.ndarray, face: Face) -> Quality:
     )
 
 
-@dataclass(frozen=True, slots=True)
 class QualityPolicy:
-    """Limits a face must meet; each failed limit is one reason code."""
+    """A quality gate: the `QualityLimits` a face must meet; each failed limit is one reason code."""
 
-    min_interocular_px: float
-    min_sharpness: float
-    max_abs_yaw: float
-    max_abs_roll_deg: float
-    min_brightness: float
-    max_brightness: float
-    min_detection_score: float
+    def __init__(self, limits: QualityLimits) -> None:
+        self.limits = limits
 
     def reasons(self, quality: Quality) -> list[str]:
+        limits = self.limits
         checks = [
-            (quality.interocular_px < self.min_interocular_px, "FACE_TOO_SMALL"),
-            (quality.sharpness < self.min_sharpness, "BLURRY"),
-            (abs(quality.yaw) > self.max_abs_yaw, "POSE_TOO_FAR"),
-            (abs(quality.roll_deg) > self.max_abs_roll_deg, "TILTED"),
-            (quality.brightness < self.min_brightness, "TOO_DARK"),
-            (quality.brightness > self.max_brightness, "TOO_BRIGHT"),
-            (quality.detection_score < self.min_detection_score, "LOW_DETECTION_SCORE"),
+            (quality.interocular_px < limits.min_interocular_px, "FACE_TOO_SMALL"),
+            (quality.sharpness < limits.min_sharpness, "BLURRY"),
+            (abs(quality.yaw) > limits.max_abs_yaw, "POSE_TOO_FAR"),
+            (abs(quality.roll_deg) > limits.max_abs_roll_deg, "TILTED"),
+            (quality.brightness < limits.min_brightness, "TOO_DARK"),
+            (quality.brightness > limits.max_brightness, "TOO_BRIGHT"),
+            (quality.detection_score < limits.min_detection_score, "LOW_DETECTION_SCORE"),
         ]
         return [code for failed, code in checks if failed]

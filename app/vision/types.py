@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from app.vision.quality import Quality
 
 
 class FaceSelection(StrEnum):
@@ -40,6 +36,21 @@ class Face:
     @property
     def center(self) -> np.ndarray:
         return self.box[:2] + self.box[2:] / 2
+
+
+@dataclass(frozen=True, slots=True)
+class Quality:
+    """A face's quality figures (app/vision/quality.py measures them and says what each one means)."""
+
+    interocular_px: float
+    sharpness: float
+    yaw: float
+    roll_deg: float
+    brightness: float
+    detection_score: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: round(float(getattr(self, name)), 4) for name in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True, slots=True)

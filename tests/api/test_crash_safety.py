@@ -10,27 +10,25 @@ What was committed but never acknowledged (killed between commit and answer) may
 from __future__ import annotations
 
 import csv
-import os
 import random
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 from sqlalchemy import select
 
-from app.store.db import create_engine
+from app.store.db import create_engine, session_factory
 from app.store.orm import Face, Subject
-from tests.api.conftest import ADMIN, ADMIN_KEY
+from tests.api.conftest import ADMIN
+from tests.servers import server_process
+from tests.templates_check import assert_templates_match_faces
 
 ROOT = Path(__file__).resolve().parents[2]
 CYCLES = {"sqlite": 8, "postgresql": 3}
@@ -65,44 +63,6 @@ def _photos(faces_dir: Path) -> list[Path]:
     with (studio / "identification.csv").open(newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["role"] in {"gallery", "gallery_distractor"}]
     return [studio / "images" / row["path"] for row in rows]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def _server(database_url: str, models_dir: Path, data_dir: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`python -m app serve` on a free loopback port, once /readyz answers; killed (-9) on leaving if alive."""
-    port = _free_port()
-    env = {**os.environ, "FACEGATE_HOST": "127.0.0.1", "FACEGATE_PORT": str(port),
-           "FACEGATE_DATABASE_URL": database_url, "FACEGATE_DATA_DIR": str(data_dir),
-           "FACEGATE_RUNTIME__MODELS_DIR": str(models_dir), "FACEGATE_ADMIN_KEY": ADMIN_KEY,
-           "FACEGATE_ABUSE__RATE_PER_SECOND": "10000", "FACEGATE_ABUSE__BURST": "10000"}
-    base = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while not _ready(base):
-            assert process.poll() is None, f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"server not ready in 120 s:\n{log.read_text()[-3000:]}"
-            time.sleep(0.1)
-        yield base, process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
-
-
-def _ready(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def _enroll_until_killed(base: str, cycle: int, worker: int, photos: Iterator[Path], tally: Tally) -> None:
@@ -195,10 +155,10 @@ def test_acknowledged_enrolls_survive_kill_9(database_url: str, models_dir: Path
     in_flight_at_kill = []
     for cycle in range(CYCLES[kind]):
         tally.killed.clear()
-        with _server(database_url, models_dir, tmp_path, tmp_path / f"cycle{cycle}.log") as (base, process):
+        with server_process(database_url, models_dir, tmp_path, tmp_path / f"cycle{cycle}.log") as (base, process):
             in_flight_at_kill.append(_kill_cycle(base, process, cycle, photos, tally, rng))
 
-    with _server(database_url, models_dir, tmp_path, tmp_path / "final.log") as (base, _), \
+    with server_process(database_url, models_dir, tmp_path, tmp_path / "final.log") as (base, _), \
             httpx.Client(base_url=base, headers=ADMIN, timeout=60) as http:
         for ack in tally.acks:
             listed = http.get(f"/v1/subjects/{ack.subject}/faces", params={"gallery": GALLERY})
@@ -229,3 +189,9 @@ def test_acknowledged_enrolls_survive_kill_9(database_url: str, models_dir: Path
     assert all(audited.get(ack.subject) == ack.face_ids for ack in tally.acks), "acknowledged but not audited"
     assert set().union(*audited.values()) == faces.keys(), "stored faces and audited enrolls differ"
     assert audited.keys() == face_counts.keys(), "stored subjects and audited enrolls differ"
+    engine = create_engine(database_url)
+    try:
+        with session_factory(engine)() as session:
+            assert assert_templates_match_faces(session) == len(face_counts), "a face without its template"
+    finally:
+        engine.dispose()

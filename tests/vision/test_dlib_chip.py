@@ -1,9 +1,9 @@
 """app.vision.dlib_chip against dlib itself, on real photos (lfw-dev and studio).
 
 dlib-bin is the reference (a dev dependency): the numpy predictor must give dlib's landmarks, the chip cutter
-dlib's geometry (pixels within OpenCV's rounding of dlib's), and the whole YuNet -> chip path descriptors
-close to dlib's own pipeline (HOG detector + predictor + get_face_chip). Thresholds come from
-bench/dlib_alignment_study.py on all 3,843 lfw-dev pair images: descriptor distance to dlib's pipeline median
+dlib's geometry (pixels within OpenCV's rounding of dlib's), and the whole YuNet landmarks -> chip path
+descriptors close to dlib's own pipeline (HOG detector + predictor + get_face_chip). Thresholds come from
+studies/dlib_alignment_study.py on all 3,843 lfw-dev pair images: descriptor distance to dlib's pipeline median
 0.040 (p90 0.077), while the rejected fixed-template alignment gave a median of 0.170.
 """
 
@@ -47,11 +47,9 @@ class Face:
         h, w = bgr.shape[:2]
         yunet.setInputSize((w, h))
         _, faces = yunet.detect(bgr)
-        self.box: np.ndarray | None = None
         self.landmarks: np.ndarray | None = None
         if faces is not None and len(faces):
             f = faces[_central(faces[:, :2] + faces[:, 2:4] / 2, bgr.shape)]
-            self.box = f[:4].copy()
             self.landmarks = f[4:14].reshape(5, 2).copy()
         rects = hog(self.rgb, 1 if max(h, w) < 500 else 0)
         self.shape = None
@@ -123,7 +121,7 @@ def test_ported_predictor_gives_dlibs_landmarks(faces: list[Face], predictor: Sh
     sp = dlib.shape_predictor(str(SHAPE5))
     checked = 0
     for face in faces:
-        if face.box is None:
+        if face.landmarks is None:
             continue
         rect = dlib_box_from_landmarks(face.landmarks)
         ref = np.array([(p.x, p.y) for p in sp(face.rgb, dlib.rectangle(*rect)).parts()], np.float64)
@@ -133,37 +131,24 @@ def test_ported_predictor_gives_dlibs_landmarks(faces: list[Face], predictor: Sh
     assert checked >= 25
 
 
-def _distances(faces: list[Face], net: object, predictor: ShapePredictor5, use_box: bool) -> np.ndarray:
+def test_yunet_chip_embeds_like_dlibs_pipeline(faces: list[Face], predictor: ShapePredictor5, net: object) -> None:
+    """YuNet landmarks -> dlib_chip: descriptors near dlib's own pipeline, far closer than the template's (0.17)."""
     dists = []
     for face in faces:
-        if face.shape is None or face.box is None:
+        if face.shape is None or face.landmarks is None:
             continue
         ref = _descriptor(net, dlib.get_face_chip(face.rgb, face.shape, size=150, padding=0.25))
-        chip = dlib_chip(face.rgb, face.landmarks, face.box if use_box else None, predictor=predictor)
+        chip = dlib_chip(face.rgb, face.landmarks, predictor=predictor)
         assert chip.shape == (150, 150, 3)
         assert chip.dtype == np.uint8
         dists.append(np.linalg.norm(_descriptor(net, chip) - ref))
     assert len(dists) >= 25
-    return np.array(dists)
-
-
-def test_yunet_chip_embeds_like_dlibs_pipeline(faces: list[Face], predictor: ShapePredictor5, net: object) -> None:
-    """YuNet box + landmarks -> dlib_chip: descriptors near dlib's own pipeline (bench: median 0.040)."""
-    d = _distances(faces, net, predictor, use_box=True)
-    assert np.median(d) < 0.07, d.round(3).tolist()
-    assert d.max() < 0.25, d.round(3).tolist()  # 0.6 is dlib's same-person threshold
-
-
-def test_landmarks_only_chip_embeds_like_dlibs_pipeline(
-    faces: list[Face], predictor: ShapePredictor5, net: object
-) -> None:
-    """Without YuNet's box the box is placed from the landmarks; still far closer than the template (0.17)."""
-    d = _distances(faces, net, predictor, use_box=False)
+    d = np.array(dists)
     assert np.median(d) < 0.08, d.round(3).tolist()
-    assert d.max() < 0.3, d.round(3).tolist()
+    assert d.max() < 0.3, d.round(3).tolist()  # 0.6 is dlib's same-person threshold
 
 
 def test_rejects_non_rgb_input(predictor: ShapePredictor5) -> None:
     grey = np.zeros((100, 100), np.uint8)
     with pytest.raises(ValueError, match="RGB"):
-        dlib_chip(grey, np.zeros((5, 2), np.float32), None, predictor=predictor)
+        dlib_chip(grey, np.zeros((5, 2), np.float32), predictor=predictor)

@@ -66,7 +66,7 @@ def test_rotated_faces_report_their_true_roll_and_are_refused(
     """Each rotated face is found with its true roll (within 10 degrees), so the enrollment gate says TILTED,
     or is not found at all; none is reported near upright. Measured on 255 photos: 89 % (180 degrees) and
     53-55 % (90 degrees) found, roll error at most 5.2 degrees."""
-    enroll = QualityPolicy(**Settings().quality.enroll.model_dump())
+    enroll = QualityPolicy(Settings().quality.enroll)
     expected = ROLL_OF_ORIENTATION[orientation]
     found = 0
     for path in reference_photos:
