@@ -206,6 +206,8 @@ class PipelineInfo(BaseModel):
     """What a request's `model` names: embedders, fused with weights, optionally with flip-test."""
 
     name: str
+    version: str = Field(description="Digest of what makes its vectors (model files, alignment, weights, flip): "
+                         "faces of another version are never compared with this one's (409 MODEL_MISMATCH).")
     parts: dict[str, float]
     flip: bool
     default: bool

@@ -24,6 +24,7 @@ async def list_models(services: ServicesDep, _caller: AnyCaller) -> schemas.Mode
         models=[schemas.ModelInfo.model_validate(card.model_dump()) for card in services.pipeline.cards],
         pipelines=[
             schemas.PipelineInfo.model_validate({**pipeline.record.model_dump(), "name": name,
+                                                 "version": pipeline.version,
                                                  "default": name == services.default_model})
             for name, pipeline in services.pipeline.pipelines.items()
         ],
@@ -51,9 +52,12 @@ async def healthz() -> schemas.Health:
 @router.get("/readyz", response_model=schemas.Health, tags=["health"],
             responses=problems(503, authenticated=False))
 async def readyz(request: Request) -> schemas.Health:
-    """Models loaded and warmed up, and the database reachable."""
-    if getattr(request.app.state, "services", None) is None:
+    """Models loaded and warmed up, the database reachable, and the search index in step with it (a process
+    whose index cannot apply a change is taken out of rotation rather than answering from stale data)."""
+    services = getattr(request.app.state, "services", None)
+    if services is None:
         raise ServiceNotReady("the models are still loading")
     if not await run_in_threadpool(ping, request.app.state.engine):
         raise ServiceNotReady("the database is unreachable")
+    await run_in_threadpool(services.search.catch_up)
     return schemas.Health(status="ready")

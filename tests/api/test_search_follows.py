@@ -1,0 +1,64 @@
+"""The in-process index follows the database's change log: writes made behind this process's back are seen by
+its next search, and a change it cannot apply takes it out of rotation instead of leaving it answering stale."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from app.config import Settings
+from app.store import changes
+from app.store.db import create_engine, session_factory
+from app.store.orm import Subject, Template
+from tests.api.conftest import assert_problem
+
+
+def test_a_change_committed_elsewhere_is_seen_by_the_next_search(client: TestClient, portrait: bytes,
+                                                                 app_settings: Settings) -> None:
+    assert client.post("/v1/enroll", data={"subject": "elsewhere", "gallery": "follow"},
+                       files={"images": ("p.jpg", portrait)}).status_code == 201
+    # Another process deletes the subject: rows and change, straight in the database.
+    engine = create_engine(app_settings.database_url)
+    try:
+        with session_factory(engine).begin() as session:
+            subject = session.scalars(select(Subject).where(Subject.external_id == "elsewhere")).one()
+            keys = [(t.subject_id, t.gallery, t.model, t.model_version)
+                    for t in session.scalars(select(Template).where(Template.subject_id == subject.id))]
+            session.delete(subject)
+            session.flush()
+            changes.template_changed(session, keys)
+        assert_problem(client.post("/v1/identify", data={"gallery": "follow"},
+                                   files={"image": ("p.jpg", portrait)}), 404, "GALLERY_NOT_FOUND")
+    finally:
+        engine.dispose()
+
+
+def test_a_change_that_cannot_be_applied_makes_the_process_not_ready(client: TestClient, portrait: bytes,
+                                                                     app_settings: Settings) -> None:
+    assert client.post("/v1/enroll", data={"subject": "good", "gallery": "broken"},
+                       files={"images": ("p.jpg", portrait)}).status_code == 201
+    assert client.get("/readyz").status_code == 200
+    engine = create_engine(app_settings.database_url)
+    try:
+        with session_factory(engine).begin() as session:
+            good = session.scalars(select(Template).join(Subject).where(Subject.external_id == "good")).one()
+            odd = Subject(gallery="broken", external_id="odd", metadata_={})
+            session.add(odd)
+            session.flush()
+            # A vector of another size under the same pipeline version: the index cannot hold it.
+            session.add(Template(subject_id=odd.id, gallery="broken", model=good.model,
+                                 model_version=good.model_version, face_count=1, norm=1.0,
+                                 centroid=np.ones(7, np.float32) / np.sqrt(7)))
+            session.flush()
+            changes.template_changed(session, [(odd.id, "broken", good.model, good.model_version)])
+        assert_problem(client.get("/readyz"), 503, "NOT_READY")
+        assert_problem(client.post("/v1/identify", data={"gallery": "broken"},
+                                   files={"image": ("p.jpg", portrait)}), 503, "NOT_READY")
+        with session_factory(engine).begin() as session:  # repaired: the next check catches up by itself
+            session.delete(session.scalars(select(Subject).where(Subject.external_id == "odd")).one())
+            session.flush()
+            changes.template_changed(session, [(odd.id, "broken", good.model, good.model_version)])
+    finally:
+        engine.dispose()
+    assert client.get("/readyz").status_code == 200
