@@ -167,6 +167,20 @@ class AbuseSettings(BaseModel):
     )
 
 
+class SearchSettings(BaseModel):
+    """How identify finds candidates among a gallery's templates (see docs/scale.md for the measurements)."""
+
+    backend: Literal["auto", "database", "memory"] = Field(
+        "auto", description="`database`: pgvector in PostgreSQL (HNSW, re-ranked exactly), no cache in any process; "
+        "`memory`: an in-process index that follows the change log; `auto`: database on PostgreSQL (unless "
+        "embeddings are encrypted at rest), memory on SQLite.")
+    exact_below: int = Field(
+        20_000, ge=0, description="Galleries with fewer templates are searched exactly; larger ones with an "
+        "approximate index whose top candidates are re-ranked exactly.")
+    candidates: int = Field(
+        100, ge=1, description="Candidates the approximate index hands to the exact re-ranking (at least top_k).")
+
+
 class HttpSettings(BaseModel):
     """What the HTTP layer exposes, and to whom."""
 
@@ -225,6 +239,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     abuse: AbuseSettings = AbuseSettings()
     http: HttpSettings = HttpSettings()
+    search: SearchSettings = SearchSettings()
     privacy: PrivacySettings = PrivacySettings()
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from app.services.audit import AuditLog
 from app.services.decisions import Decision, decide
 from app.services.keys import KeyService
 from app.services.ratelimit import RateLimiter
-from app.services.search import InProcessSearch
+from app.services.search import TemplateSearch
 from app.services.workqueue import ModelQueue
 from app.telemetry.metrics import Metrics
 from app.vision.pipeline import FacePipeline
@@ -23,7 +23,7 @@ from app.vision.types import EmbeddedFace, FaceSelection
 class Services:
     pipeline: FacePipeline
     sessions: sessionmaker[Session]
-    search: InProcessSearch
+    search: TemplateSearch
     decisions: DecisionSettings
     default_model: str
     quality: QualitySettings

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy.typing as npt
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,27 @@ CHANGES_PER_BATCH = 5000
 class GalleryCounts:
     subjects: int
     faces: int
+
+
+class TemplateSearch(Protocol):
+    """What identify and readiness need from a search, whichever backend answers (settings.search.backend)."""
+
+    failure: str | None
+
+    def rebuild(self) -> None:
+        """Get ready to answer (load what must be loaded)."""
+
+    def catch_up(self) -> None:
+        """Be in step with everything committed; raise ServiceNotReady when that cannot be."""
+
+    def search(self, key: Key, probe: npt.ArrayLike, top_k: int) -> list[Hit]:
+        """The `top_k` subjects of (gallery, model, version) whose centroid is most similar, best first."""
+
+    def counts(self, key: Key) -> GalleryCounts:
+        """Subjects and faces of (gallery, model, version), as committed."""
+
+    def gallery_sizes(self) -> dict[tuple[str, str], int]:
+        """Faces per (gallery, model), for the metrics."""
 
 
 class InProcessSearch:
