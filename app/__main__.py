@@ -7,11 +7,14 @@ Host and port come from settings (FACEGATE_HOST, FACEGATE_PORT), the database fr
     python -m app keys create NAME --scope enroll --scope identify [--gallery G ...] [--expires 2027-01-01T00:00Z]
     python -m app keys list [--all]
     python -m app keys revoke KEY_ID
+    python -m app export GALLERY [--model M] [-o FILE]     # faces as JSON lines: backup, or a move
+    python -m app import FILE --gallery GALLERY               # resumable: subjects already there are skipped
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
@@ -23,11 +26,14 @@ import uvicorn
 from app.config import Settings, share_metrics_between_workers
 from app.errors import FacegateError
 from app.main import create_app, key_service
-from app.services.audit import COMMAND_LINE
+from app.services.audit import COMMAND_LINE, AuditLog
 from app.services.keys import KeyView, Scope
+from app.services.transfer import Transfer, export_lines, import_lines
 from app.store.db import create_engine, session_factory
 from app.store.migrate import upgrade
+from app.store.sealing import Sealer
 from app.telemetry.logging import configure as configure_logging
+from app.vision.pipeline import load_pipeline
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     listing = keys.add_parser("list", help="every key, as JSON lines (no secrets)")
     listing.add_argument("--all", action="store_true", help="include revoked keys")
     keys.add_parser("revoke", help="revoke a key at once").add_argument("key_id")
+    export = commands.add_parser("export", help="a gallery's faces as JSON lines (embeddings in clear)")
+    export.add_argument("gallery")
+    export.add_argument("--model", help="pipeline (default FACEGATE_DEFAULT_MODEL)")
+    export.add_argument("--output", "-o", type=Path, help="file to write (default standard output)")
+    load = commands.add_parser("import", help="add the subjects of an export to a gallery (resumable)")
+    load.add_argument("file", type=Path)
+    load.add_argument("--gallery", required=True)
     return parser
 
 
@@ -78,14 +91,36 @@ def _keys(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _transfer(settings: Settings, args: argparse.Namespace) -> int:
+    """Export or import straight on the database, streaming: sizes beyond an HTTP body's are fine here."""
+    engine = create_engine(settings.database_url)
+    try:
+        embedding_key = settings.privacy.embedding_key
+        secret = embedding_key.get_secret_value() if embedding_key else ""
+        sessions = session_factory(engine, Sealer.from_base64(secret) if secret else None)
+        context = Transfer(sessions, load_pipeline(settings.runtime, settings.detection, settings.limits),
+                           AuditLog(sessions, settings.privacy.audit_retention_days), settings.default_model)
+        if args.command == "export":
+            lines = export_lines(context, COMMAND_LINE, args.gallery, args.model)
+            with (args.output.open("w") if args.output else contextlib.nullcontext(sys.stdout)) as out:
+                out.writelines(lines)
+        else:
+            with args.file.open("rb") as handle:
+                result = import_lines(context, COMMAND_LINE, args.gallery, handle, settings.limits)
+            print(json.dumps(vars(result)))
+    finally:
+        engine.dispose()
+    return 0
+
+
 def main() -> int:
     args = _parser().parse_args()
     configure_logging()
     settings = Settings()
     upgrade(settings.database_url)
-    if args.command == "keys":
+    if args.command in ("keys", "export", "import"):
         try:
-            return _keys(settings, args)
+            return _keys(settings, args) if args.command == "keys" else _transfer(settings, args)
         except FacegateError as error:
             print(f"{error.code}: {error.detail}", file=sys.stderr)
             return 1

@@ -92,6 +92,9 @@ class LimitSettings(BaseModel):
         description="Most bytes of a subject's metadata as compact UTF-8 JSON; it comes back with every listing. "
         "16 KiB is Azure Face's limit for a person's userData.",
     )
+    max_import_bytes: int = Field(
+        256 * 1024 * 1024, ge=1024, description="Largest body of POST /v1/galleries/{gallery}/import (about 180,000 "
+        "fusion faces); larger files go through `python -m app import`, which streams them.")
     max_metadata_depth: int = Field(
         8, ge=1, description="Most levels of objects and arrays nested in metadata (`{}` is one level).")
 

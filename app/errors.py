@@ -12,6 +12,7 @@
     │   └── LowQuality                LOW_QUALITY: the face fails the quality gate; `reasons` lists why
     ├── NothingEnrolled               ENROLLMENT_REJECTED: no image of an enroll request was usable (per-image reasons)
     ├── TooManyImages                 TOO_MANY_IMAGES: more images than one enroll request takes (413)
+    ├── InvalidImport                 INVALID_IMPORT: an import line that is not what export writes (422, line number)
     ├── InvalidSubjectId              INVALID_SUBJECT_ID: an id outside the rule of app/services/subject_rules.py (400)
     ├── InvalidMetadata               INVALID_METADATA: over its size or depth, or NaN, Infinity, U+0000 (422)
     ├── NotFound                      (404)
@@ -225,6 +226,12 @@ class TooManyImages(FacegateError):
     code = "TOO_MANY_IMAGES"
     title = "Too many images"
     status = 413
+
+
+class InvalidImport(FacegateError):
+    code = "INVALID_IMPORT"
+    title = "Import file not accepted"
+    status = 422
 
 
 class InvalidSubjectId(FacegateError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -26,13 +26,14 @@ from app.services.audit import AuditLog
 from app.services.container import Services
 from app.services.keys import KeyService
 from app.services.ratelimit import RateLimiter
-from app.services.search import InProcessSearch
+from app.services.search import DatabaseSearch, IndexedPipeline, InProcessSearch, TemplateSearch
 from app.services.workqueue import ModelQueue
 from app.store.db import create_engine, session_factory
 from app.store.sealing import Sealer
 from app.telemetry.logging import configure as configure_logging
 from app.telemetry.metrics import Metrics
 from app.vision.pipeline import load_pipeline
+from app.vision.pipelines import EmbeddingPipeline
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,33 @@ def key_service(settings: Settings, sessions: sessionmaker[Session], *, bootstra
     return keys
 
 
+def choose_search(settings: Settings, engine: Engine, sessions: sessionmaker[Session],
+                  pipelines: Iterable[EmbeddingPipeline]) -> TemplateSearch:
+    """The search backend settings.search.backend asks for. The database searches only vectors it can read: with
+    embeddings encrypted at rest (privacy.embedding_key) it holds none in clear, so `auto` falls back to the
+    in-process index, and `database` is refused rather than silently not honoured."""
+    wanted = settings.search.backend
+    postgres = engine.dialect.name == "postgresql"
+    encrypted = _secret(settings.privacy.embedding_key) is not None
+    if wanted == "database" and not postgres:
+        raise ConfigurationError(f"FACEGATE_SEARCH__BACKEND=database needs PostgreSQL with pgvector, not "
+                                 f"{engine.dialect.name}; use `auto` or `memory`")
+    if wanted == "database" and encrypted:
+        raise ConfigurationError("FACEGATE_SEARCH__BACKEND=database cannot search embeddings encrypted at rest "
+                                 "(FACEGATE_PRIVACY__EMBEDDING_KEY is set); use `auto` or `memory`")
+    if wanted == "memory" or not postgres or encrypted:
+        why = "asked for"
+        if wanted != "memory":
+            why = ("embeddings are encrypted at rest, so the database cannot search them" if postgres
+                   else f"{engine.dialect.name} has no vector search")
+        log.info("search backend: in-process index following the change log (%s)", why)
+        return InProcessSearch(sessions)
+    log.info("search backend: pgvector in the database (%s)", "asked for" if wanted == "database" else "auto")
+    search = settings.search
+    return DatabaseSearch(engine, sessions, [IndexedPipeline(p.name, p.version, p.dim) for p in pipelines],
+                          candidates=search.candidates, exact_below=search.exact_below)
+
+
 def _build_services(settings: Settings, engine: Engine, metrics: Metrics) -> Services:
     started = time.perf_counter()
     pipeline = load_pipeline(settings.runtime, settings.detection, settings.limits)
@@ -73,11 +101,11 @@ def _build_services(settings: Settings, engine: Engine, metrics: Metrics) -> Ser
     audit = AuditLog(sessions, settings.privacy.audit_retention_days)
     audit.prune()
     templates.prepare(sessions, pipeline.pipelines.values())
-    search = InProcessSearch(sessions)
+    search = choose_search(settings, engine, sessions, pipeline.pipelines.values())
     search.rebuild()
     metrics.model_load.set(time.perf_counter() - started)
     metrics.watch_galleries(search.gallery_sizes, by_gallery=settings.http.metrics != "public")
-    log.info("ready: models %s, index %s", sorted(pipeline.embedders), search.index.galleries())
+    log.info("ready: models %s, galleries %s", sorted(pipeline.embedders), search.gallery_sizes())
     abuse = settings.abuse
     return Services(pipeline, sessions, search, settings.decisions, settings.default_model, settings.quality,
                     metrics, keys, audit, RateLimiter(abuse.rate_per_second, abuse.burst),

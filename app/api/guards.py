@@ -16,6 +16,8 @@ holds one is refused with 400 here, for every route at once.
 
 from __future__ import annotations
 
+import re
+
 from fastapi import HTTPException, Request
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api.problems import problem
 from app.config import LimitSettings
 
+# The one text body that is large by nature: a gallery's faces, exported elsewhere.
+_IMPORT = re.compile(r"^/v1/galleries/[^/]+/import$")
 # Images an operation takes; any other body holds text only.
 _IMAGES = {"/v1/verify": 2, "/v1/identify": 1}
 
@@ -37,6 +41,8 @@ class RequestGuard:
         image_bytes = self.limits.max_image_bytes
         if not headers.get("content-type", "").lower().startswith("multipart/"):
             image_bytes = image_bytes * 4 // 3  # base64 in JSON
+        if _IMPORT.match(scope["path"]):
+            return self.limits.max_import_bytes
         return self.images.get(scope["path"], 0) * image_bytes + self.limits.max_text_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

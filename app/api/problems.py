@@ -64,7 +64,7 @@ async def _facegate_error(request: Request, exc: Exception) -> JSONResponse:
 # Operations whose every outcome is audited: the biometric ones, the writes and the key events. Successes are
 # recorded by the services (in the transaction of the change); failures here.
 AUDITED = frozenset({"enroll", "verify", "identify", "update_subject", "delete_subject", "delete_face",
-                     "delete_gallery", "create_key", "revoke_key"})
+                     "delete_gallery", "export_gallery", "import_gallery", "create_key", "revoke_key"})
 
 
 async def _audit_failure(request: Request, outcome: str) -> None:

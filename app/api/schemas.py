@@ -313,3 +313,14 @@ class GalleryOut(BaseModel):
 
 class GalleryList(BaseModel):
     items: list[GalleryOut]
+
+
+class ImportResult(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    gallery: str
+    model: str
+    model_version: str
+    subjects_imported: int
+    subjects_skipped: int = Field(description="Already in the gallery: left as they are.")
+    faces_imported: int

@@ -1,6 +1,8 @@
-"""Search over templates, kept in step with the database: the in-process index follows the change log.
+"""Search over templates, always in step with the database, by one of two backends (settings.search.backend).
 
-Before it answers, every search makes one cheap check (the newest committed change's number); if the index is
+`DatabaseSearch` (PostgreSQL) searches inside the database with pgvector: no process keeps a copy, so there is
+nothing to follow and nothing to go stale. `InProcessSearch` (SQLite, or embeddings encrypted at rest) keeps an
+index in memory that follows the change log. Before it answers, every search makes one cheap check (the newest committed change's number); if the index is
 behind, it applies what it missed first. So a client reads its own writes whichever process it reaches, and a
 deletion through one process holds in all of them at once. If the index cannot apply a change, the process
 turns not ready (readyz answers 503) and searches answer 503 rather than from stale data.
@@ -11,14 +13,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy.typing as npt
+from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import ServiceNotReady
-from app.store import changes, templates
+from app.store import changes, templates, vector_search
+from app.store.db import ping
 from app.store.index import Hit, Key, TemplateIndex
 from app.store.orm import Change
 
@@ -125,3 +131,70 @@ class InProcessSearch:
         with contextlib.suppress(ServiceNotReady):  # readyz says so; the sizes are those last known
             self.catch_up()
         return self.index.galleries()
+
+
+@dataclass(frozen=True)
+class IndexedPipeline:
+    """A pipeline version the database keeps an HNSW index for, and the length of its vectors."""
+
+    model: str
+    version: str
+    dim: int
+
+
+class DatabaseSearch:
+    """Search with pgvector inside PostgreSQL (app/store/vector_search.py). Every answer reads what is committed at
+    that moment, whichever process wrote it. Galleries smaller than `exact_below` templates, and pipeline versions
+    without an index, are searched exactly; larger ones through the HNSW index, `candidates` re-ranked exactly."""
+
+    def __init__(self, engine: Engine, sessions: sessionmaker[Session], pipelines: Iterable[IndexedPipeline], *,
+                 candidates: int, exact_below: int) -> None:
+        self._engine = engine
+        self._sessions = sessions
+        self._dims = {(p.model, p.version): p.dim for p in pipelines if p.dim > 0}
+        self._candidates = candidates
+        self._exact_below = exact_below
+        self.failure: str | None = None
+
+    def rebuild(self) -> None:
+        """Make sure every loaded pipeline version has its index (built once, whichever replica starts first)."""
+        for (model, version), dim in sorted(self._dims.items()):
+            vector_search.ensure_hnsw(self._engine, model, version, dim)
+
+    def catch_up(self) -> None:
+        """Nothing to catch up on; only check that the database answers."""
+        if not ping(self._engine):
+            self.failure = "the database is unreachable"
+            raise ServiceNotReady(self.failure)
+        self.failure = None
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[Session]:
+        """A session whose lost connection turns into ServiceNotReady (503), not an internal error."""
+        try:
+            with self._sessions() as session:
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            self.failure = f"the database is unreachable: {exc}"
+            raise ServiceNotReady("the database is unreachable") from exc
+        self.failure = None
+
+    def search(self, key: Key, probe: npt.ArrayLike, top_k: int) -> list[Hit]:
+        gallery, model, version = key
+        dim = self._dims.get((model, version))
+        with self._session() as session:
+            if dim is None or (self._exact_below and
+                               vector_search.counts(session, gallery, model, version)[0] < self._exact_below):
+                return vector_search.exact_search(session, gallery, model, version, probe, top_k)
+            return vector_search.search(session, gallery, model, version, dim, probe, top_k, self._candidates)
+
+    def counts(self, key: Key) -> GalleryCounts:
+        with self._session() as session:
+            return GalleryCounts(*vector_search.counts(session, *key))
+
+    def gallery_sizes(self) -> dict[tuple[str, str], int]:
+        """Faces per (gallery, model), read now; a scrape never fails for it (none while the database is away)."""
+        with contextlib.suppress(ServiceNotReady):
+            with self._session() as session:
+                return vector_search.gallery_sizes(session)
+        return {}

@@ -103,6 +103,11 @@ class EmbeddingPipeline:
             ":flip" if record.flip else "")
 
     @property
+    def dim(self) -> int:
+        """Length of this pipeline's vectors: the fused embedders' sizes added up."""
+        return sum(int(embedder.card.embedding_size or 0) for embedder, _ in self.parts)
+
+    @property
     def calibration(self) -> Calibration:
         if self.record.calibration is None:
             raise ConfigurationError(f"pipeline {self.name} has no calibration; run bench/accuracy.py")

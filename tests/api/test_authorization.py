@@ -49,6 +49,10 @@ OPERATIONS: dict[str, tuple[str, str, str | None, bool, Request, int]] = {
                     200),
     "list_galleries": ("GET", "/v1/galleries", "subjects:read", False, lambda g, f: {}, 200),
     "delete_gallery": ("DELETE", "/v1/galleries/{gallery}", "subjects:write", True, lambda g, f: {}, 200),
+    # Admin keys reach every gallery, so these two have no "other gallery" case.
+    "export_gallery": ("GET", "/v1/galleries/{gallery}/export", "admin", False, lambda g, f: {}, 200),
+    "import_gallery": ("POST", "/v1/galleries/{gallery}/import", "admin", False,
+                       lambda g, f: {"content": f["export"]}, 200),
     "create_key": ("POST", "/v1/keys", "admin", False,
                    lambda g, f: {"json": {"name": "made-in-matrix", "scopes": ["verify"]}}, 201),
     "list_keys": ("GET", "/v1/keys", "admin", False, lambda g, f: {}, 200),
@@ -110,7 +114,8 @@ def people(client: TestClient, portrait: bytes) -> None:
 def test_authorization_matrix(client: TestClient, portrait: bytes, operation: str) -> None:
     _, _, scope, gallery_scoped, _, success = OPERATIONS[operation]
     target = f"{GALLERY}-{operation}" if operation == "delete_gallery" else GALLERY
-    fixtures: dict[str, Any] = {"portrait": portrait}
+    fixtures: dict[str, Any] = {"portrait": portrait,
+                                "export": client.get(f"/v1/galleries/{GALLERY}/export").content}
 
     def prepare() -> None:
         """Fresh things for destructive operations to destroy."""

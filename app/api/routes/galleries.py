@@ -1,15 +1,18 @@
-"""Galleries: list them with their counts, delete one whole."""
+"""Galleries: list them with their counts, delete one whole, export and import their faces (admin)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 
 from app.api import schemas
-from app.api.auth import ReadCaller, WriteCaller
-from app.api.deps import ServicesDep
+from app.api.auth import AdminCaller, ReadCaller, WriteCaller
+from app.api.deps import LimitsDep, ServicesDep
 from app.api.openapi import problems
-from app.services import subjects
+from app.services import subjects, transfer
 
 router = APIRouter(prefix="/v1", tags=["galleries"])
 
@@ -26,3 +29,32 @@ async def delete_gallery(gallery: str, services: ServicesDep, caller: WriteCalle
     """Delete a whole gallery: every subject, face and template in it."""
     deletion = await run_in_threadpool(subjects.delete_gallery, services, caller.actor, caller.gallery(gallery))
     return schemas.GalleryDeletion.model_validate(deletion)
+
+
+NDJSON = "application/x-ndjson"
+
+
+@router.get("/galleries/{gallery}/export", responses={
+    200: {"content": {NDJSON: {"schema": {"type": "string"}}}, "description": "JSON lines: a header, then one "
+          "line per subject with its faces (embeddings in clear: biometric data)."}, **problems(404, 422, 503)})
+async def export_gallery(gallery: str, services: ServicesDep, caller: AdminCaller,
+                         model: Annotated[str | None, Query(max_length=64)] = None) -> StreamingResponse:
+    """A gallery's subjects and faces of one pipeline version (the default unless `model` says), for a move
+    to another server or a backup; `import_gallery` reads it back."""
+    lines = await run_in_threadpool(transfer.export_lines, transfer.Transfer.of(services), caller.actor,
+                                    caller.gallery(gallery), model)
+    return StreamingResponse(lines, media_type=NDJSON,
+                             headers={"Content-Disposition": f'attachment; filename="{gallery}.ndjson"'})
+
+
+@router.post("/galleries/{gallery}/import", response_model=schemas.ImportResult,
+             openapi_extra={"requestBody": {"required": True, "content": {NDJSON: {"schema": {"type": "string"}}}}},
+             responses=problems(409, 413, 422, 503))
+async def import_gallery(gallery: str, request: Request, services: ServicesDep, limits: LimitsDep,
+                         caller: AdminCaller) -> schemas.ImportResult:
+    """Add the subjects of an export (same pipeline version, else 409) to a gallery; subjects already there
+    are skipped, so running an interrupted import again completes it."""
+    body = await request.body()
+    result = await run_in_threadpool(transfer.import_lines, transfer.Transfer.of(services), caller.actor,
+                                     caller.gallery(gallery), body.splitlines(), limits)
+    return schemas.ImportResult.model_validate(result)
