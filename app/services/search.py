@@ -2,10 +2,11 @@
 
 `DatabaseSearch` (PostgreSQL) searches inside the database with pgvector: no process keeps a copy, so there is
 nothing to follow and nothing to go stale. `InProcessSearch` (SQLite, or embeddings encrypted at rest) keeps an
-index in memory that follows the change log. Before it answers, every search makes one cheap check (the newest committed change's number); if the index is
-behind, it applies what it missed first. So a client reads its own writes whichever process it reaches, and a
-deletion through one process holds in all of them at once. If the index cannot apply a change, the process
-turns not ready (readyz answers 503) and searches answer 503 rather than from stale data.
+index in memory that follows the change log: before it answers, every search makes one cheap check (the newest
+committed change's number); if the index is behind, it applies what it missed first. Either way a client reads
+its own writes whichever process it reaches, and a deletion through one process holds in all of them at once.
+If the index cannot apply a change (or the database is unreachable), the process turns not ready (readyz answers
+503) and searches answer 503 rather than from stale data.
 """
 
 from __future__ import annotations
@@ -194,7 +195,6 @@ class DatabaseSearch:
 
     def gallery_sizes(self) -> dict[tuple[str, str], int]:
         """Faces per (gallery, model), read now; a scrape never fails for it (none while the database is away)."""
-        with contextlib.suppress(ServiceNotReady):
-            with self._session() as session:
-                return vector_search.gallery_sizes(session)
+        with contextlib.suppress(ServiceNotReady), self._session() as session:
+            return vector_search.gallery_sizes(session)
         return {}

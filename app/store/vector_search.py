@@ -24,7 +24,6 @@ import hashlib
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +32,7 @@ from sqlalchemy import Connection, Engine, Select, cast, func, literal, select, 
 from sqlalchemy.orm import Session
 
 from app.store.index import Hit, unit
-from app.store.orm import Subject, Template
+from app.store.orm import FloatArray, Subject, Template
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +106,7 @@ def _lock_by_polling(connection: Connection) -> None:
         time.sleep(LOCK_POLL_S)
 
 
-def _rank(rows: Sequence[tuple[int, str, npt.NDArray[np.float32]]], probe: npt.NDArray[np.float32], top_k: int
+def _rank(rows: Sequence[tuple[int, str, FloatArray]], probe: FloatArray, top_k: int
           ) -> list[Hit]:
     """The exact order of these candidates by cosine similarity, best first (ties: in the order given)."""
     if not rows:
@@ -119,7 +118,7 @@ def _rank(rows: Sequence[tuple[int, str, npt.NDArray[np.float32]]], probe: npt.N
     return [Hit(rows[i][0], rows[i][1], float(scores[i])) for i in order]
 
 
-def _with_subjects(session: Session, inner: Select[Any]) -> list[tuple[int, str, npt.NDArray[np.float32]]]:
+def _with_subjects(session: Session, inner: Select[int, FloatArray | None]) -> list[tuple[int, str, FloatArray]]:
     """Join the subjects' external ids onto candidates chosen first on `templates` alone (so the join cannot
     change the plan that chooses them)."""
     chosen = inner.subquery()
