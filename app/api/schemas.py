@@ -77,6 +77,8 @@ class Problem(BaseModel):
 
 
 class Box(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     x: float
     y: float
     width: float
@@ -84,6 +86,8 @@ class Box(BaseModel):
 
 
 class FaceGeometry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     box: Box
     landmarks: list[Point] = Field(description="Right eye, left eye, nose tip, right and left mouth corners.")
     detection_score: float
@@ -93,6 +97,8 @@ class FaceGeometry(BaseModel):
 
 
 class SubjectOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     subject: str
     gallery: str
     name: str | None
@@ -118,6 +124,8 @@ class EnrolledFace(FaceGeometry):
 
 
 class RejectedImage(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     image_index: int
     code: str
     detail: str
@@ -125,12 +133,16 @@ class RejectedImage(BaseModel):
 
 
 class EnrollResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     subject: SubjectOut
     faces: list[EnrolledFace]
     rejected: list[RejectedImage]
 
 
 class VerifyResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     score: float = Field(
         description="Cosine similarity. Against a subject: similarity to the centroid (normalised mean) of the "
         "subject's enrolled faces for this model, more accurate than the best single face on lfw-dev."
@@ -147,6 +159,8 @@ class VerifyResponse(BaseModel):
 
 
 class Candidate(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     subject: str
     score: float = Field(description="Similarity to the centroid of the subject's faces.")
     face_id: str = Field(description="The subject's enrolled face that scored highest.")
@@ -154,6 +168,8 @@ class Candidate(BaseModel):
 
 
 class Match(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     subject: str
     score: float
     estimated_fmr: float
@@ -165,6 +181,8 @@ class IdentifiedFace(FaceGeometry):
 
 
 class IdentifyResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     faces: list[IdentifiedFace]
     threshold: float
     operating_point: str | None = Field(description="The calibrated operating point used; null for a given threshold.")
@@ -178,11 +196,15 @@ class IdentifyResponse(BaseModel):
 
 
 class SubjectList(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     items: list[SubjectOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
 class FaceList(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     items: list[FaceOut]
 
 

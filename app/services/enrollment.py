@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.errors import FaceError, InvalidImage, NothingEnrolled
 from app.services import audit
 from app.services.audit import Actor
 from app.services.container import Services
-from app.services.views import SubjectView, geometry
+from app.services.views import Geometry, SubjectView, geometry
 from app.store import changes, repository, templates
 from app.vision.types import EmbeddedFace, FaceSelection
 
 
 @dataclass(frozen=True)
+class EnrolledFace(Geometry):
+    face_id: str
+    image_index: int
+
+
+@dataclass(frozen=True)
+class Rejection:
+    image_index: int
+    code: str
+    detail: str
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class EnrollResult:
     subject: SubjectView
-    faces: list[dict[str, Any]]
-    rejected: list[dict[str, Any]]
+    faces: list[EnrolledFace]
+    rejected: list[Rejection]
 
 
 def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, images: list[bytes], name: str | None,
@@ -32,21 +46,22 @@ def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, imag
     """
     model = services.model(model)
     accepted: list[tuple[int, EmbeddedFace, str]] = []
-    rejected: list[dict[str, Any]] = []
+    rejected: list[Rejection] = []
     for index, data in enumerate(images):
         try:
             (face,) = services.process(data, model, selection)
         except (InvalidImage, FaceError) as error:
-            rejected.append({"image_index": index, "code": error.code, "detail": error.detail})
+            rejected.append(Rejection(index, error.code, error.detail))
             continue
         reasons = services.enroll_gate.reasons(face.quality)
         if reasons:
-            rejected.append({"image_index": index, "code": "LOW_QUALITY", "reasons": reasons,
-                             "detail": f"the face fails the enrollment quality gate: {', '.join(reasons)}"})
+            rejected.append(Rejection(index, "LOW_QUALITY", "the face fails the enrollment quality gate: "
+                                      f"{', '.join(reasons)}", reasons))
             continue
         accepted.append((index, face, hashlib.sha256(data).hexdigest()))
     if not accepted:
-        raise NothingEnrolled(f"none of the {len(images)} image(s) could be enrolled", rejected)
+        raise NothingEnrolled(f"none of the {len(images)} image(s) could be enrolled",
+                              [asdict(rejection) for rejection in rejected])
     version = services.version(model)
     with services.sessions() as session:
         record, _ = repository.get_or_create_subject(session, gallery, subject, name, metadata)
@@ -69,5 +84,5 @@ def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, imag
                      face_ids=[row.id for _, row, _ in stored], details={"model": model, "rejected": len(rejected)})
         changes.template_changed(session, [(record.id, gallery, model, version)])
         session.commit()
-    faces = [{"face_id": row.id, "image_index": index, **geometry(face)} for index, row, face in stored]
+    faces = [EnrolledFace(**vars(geometry(face)), face_id=row.id, image_index=index) for index, row, face in stored]
     return EnrollResult(view, faces, rejected)

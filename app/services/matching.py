@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -12,7 +11,7 @@ from app.errors import GalleryNotFound, LowQuality, ModelMismatch, SubjectNotFou
 from app.services.audit import Actor
 from app.services.container import Services
 from app.services.decisions import Decision
-from app.services.views import geometry
+from app.services.views import Geometry, geometry
 from app.store import repository, templates
 from app.vision.types import EmbeddedFace, FaceSelection
 
@@ -25,12 +24,30 @@ class Verification:
     operating_point: str | None
     estimated_fmr: float
     model: str
-    faces: dict[str, dict[str, Any]]
+    faces: dict[str, Geometry]
+
+
+@dataclass(frozen=True)
+class Match:
+    subject: str
+    score: float
+    estimated_fmr: float
+
+
+@dataclass(frozen=True)
+class Candidate(Match):
+    face_id: str
+
+
+@dataclass(frozen=True)
+class IdentifiedFace(Geometry):
+    candidates: list[Candidate]
+    match: Match | None
 
 
 @dataclass(frozen=True)
 class Identification:
-    faces: list[dict[str, Any]]
+    faces: list[IdentifiedFace]
     threshold: float
     operating_point: str | None
     fmr_per_comparison: float
@@ -53,7 +70,7 @@ def _one_face(services: Services, data: bytes, model: str, selection: FaceSelect
 
 
 def _verification(services: Services, model: str, decision: Decision, score: float,
-                  faces: dict[str, dict[str, Any]]) -> Verification:
+                  faces: dict[str, Geometry]) -> Verification:
     return Verification(score, score >= decision.threshold, decision.threshold, decision.operating_point,
                         services.estimated_fmr(model, score), model, faces)
 
@@ -107,7 +124,7 @@ def identify(services: Services, actor: Actor, image: bytes, gallery: str, *, to
     with services.sessions() as session:
         if not repository.gallery_exists(session, gallery):
             raise GalleryNotFound.named(gallery)
-    faces = []
+    faces: list[IdentifiedFace] = []
     found = services.process(image, model, selection)
     usable = [probe for probe in found if not _gate(services, probe)]
     if not usable:
@@ -121,18 +138,14 @@ def identify(services: Services, actor: Actor, image: bytes, gallery: str, *, to
         with services.sessions() as session:
             best_faces = templates.best_faces(session, [hit.subject_id for hit in hits], model, key[2],
                                               probe.embedding)
-        candidates: list[dict[str, Any]] = [
-            {"subject": hit.subject, "score": hit.score, "face_id": best_faces.get(hit.subject_id, ""),
-             "estimated_fmr": services.estimated_fmr(model, hit.score)} for hit in hits]
-        best = candidates[0] if candidates and candidates[0]["score"] >= cut else None
-        faces.append({
-            **geometry(probe),
-            "candidates": candidates,
-            "match": {field: best[field] for field in ("subject", "score", "estimated_fmr")} if best else None,
-        })
+        candidates = [Candidate(hit.subject, hit.score, services.estimated_fmr(model, hit.score),
+                                best_faces.get(hit.subject_id, "")) for hit in hits]
+        best = candidates[0] if candidates and candidates[0].score >= cut else None
+        faces.append(IdentifiedFace(**vars(geometry(probe)), candidates=candidates,
+                                    match=Match(best.subject, best.score, best.estimated_fmr) if best else None))
     counts = services.search.counts(key)
     expected_fpir = float(-np.expm1(counts.subjects * np.log1p(-min(decision.fmr, 1 - 1e-12))))
-    matched = [face["match"]["subject"] for face in faces if face["match"]]
+    matched = [face.match.subject for face in faces if face.match]
     services.audit.record_now(actor, "identify", gallery=gallery, subject=matched[0] if len(matched) == 1 else None,
                               details={"model": model, "faces": len(faces), "matched": matched})
     return Identification(faces, cut, decision.operating_point, decision.fmr, expected_fpir, model, gallery,

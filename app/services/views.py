@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,31 +29,46 @@ class SubjectView:
 
 
 @dataclass(frozen=True)
-class FaceView:
+class BoxView:
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @classmethod
+    def of(cls, box: Sequence[float] | np.ndarray) -> BoxView:
+        x, y, width, height = (float(value) for value in box)
+        return cls(x, y, width, height)
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where a face is: box, the five landmarks, the detector's score, and (for a face just seen) its quality."""
+
+    box: BoxView
+    landmarks: list[tuple[float, float]]
+    detection_score: float
+    quality: dict[str, float] | None
+
+
+def geometry(embedded: EmbeddedFace) -> Geometry:
+    face = embedded.face
+    return Geometry(BoxView.of(face.box), [(float(x), float(y)) for x, y in np.asarray(face.landmarks)],
+                    float(face.score), embedded.quality.as_dict())
+
+
+@dataclass(frozen=True)
+class FaceView(Geometry):
     face_id: str
     subject: str
     gallery: str
     model: str
     model_version: str
-    box: list[float]
-    landmarks: list[list[float]]
-    detection_score: float
     image_sha256: str
     created_at: datetime
 
     @classmethod
     def of(cls, face: Face, subject: Subject) -> FaceView:
-        return cls(face.id, subject.external_id, subject.gallery, face.model, face.model_version, list(face.box),
-                   [list(point) for point in face.landmarks], face.detection_score, face.image_sha256,
-                   face.created_at)
-
-
-def geometry(embedded: EmbeddedFace) -> dict:
-    """A face's box, landmarks, score and quality figures as plain JSON-ready values."""
-    face = embedded.face
-    return {
-        "box": [float(v) for v in face.box],
-        "landmarks": [[float(x), float(y)] for x, y in np.asarray(face.landmarks)],
-        "detection_score": float(face.score),
-        "quality": embedded.quality.as_dict(),
-    }
+        return cls(BoxView.of(face.box), [(float(x), float(y)) for x, y in face.landmarks], face.detection_score,
+                   None, face.id, subject.external_id, subject.gallery, face.model, face.model_version,
+                   face.image_sha256, face.created_at)

@@ -18,6 +18,8 @@ OPERATIONS = {
     ("delete", "/v1/faces/{face_id}"): "delete_face",
     ("get", "/v1/galleries"): "list_galleries",
     ("delete", "/v1/galleries/{gallery}"): "delete_gallery",
+    ("get", "/v1/galleries/{gallery}/export"): "export_gallery",
+    ("post", "/v1/galleries/{gallery}/import"): "import_gallery",
     ("post", "/v1/keys"): "create_key",
     ("get", "/v1/keys"): "list_keys",
     ("delete", "/v1/keys/{key_id}"): "revoke_key",

@@ -33,9 +33,7 @@ async def enroll(request: Request, services: ServicesDep, limits: LimitsDep,
         gallery=caller.gallery(body.gallery), images=body.images, name=body.name, metadata=body.metadata,
         selection=FaceSelection(body.face_selection), model=body.model,
     )
-    return schemas.EnrollResponse.model_validate(
-        {"subject": vars(result.subject), "faces": [_geometry(f) for f in result.faces], "rejected": result.rejected}
-    )
+    return schemas.EnrollResponse.model_validate(result)
 
 
 @router.post("/verify", response_model=schemas.VerifyResponse, openapi_extra=request_body(VerifyRequest),
@@ -56,8 +54,7 @@ async def verify(request: Request, services: ServicesDep, limits: LimitsDep,
             1, matching.verify_subject, services, caller.actor, body.image, body.subject,
             caller.gallery(body.gallery), threshold=body.threshold, operating_point=body.operating_point,
             selection=selection, model=body.model)
-    return schemas.VerifyResponse.model_validate(
-        {**vars(result), "faces": {k: _geometry(v) for k, v in result.faces.items()}})
+    return schemas.VerifyResponse.model_validate(result)
 
 
 @router.post("/identify", response_model=schemas.IdentifyResponse, openapi_extra=request_body(IdentifyRequest),
@@ -70,11 +67,4 @@ async def identify(request: Request, services: ServicesDep, limits: LimitsDep,
         1, matching.identify, services, caller.actor, body.image, caller.gallery(body.gallery), top_k=body.top_k,
         threshold=body.threshold, operating_point=body.operating_point,
         selection=FaceSelection(body.face_selection), model=body.model)
-    return schemas.IdentifyResponse.model_validate(
-        {**vars(result), "faces": [_geometry(face) for face in result.faces]})
-
-
-def _geometry(face: dict) -> dict:
-    """Service geometry (box as a list) → wire geometry (box as an object)."""
-    x, y, width, height = face["box"]
-    return {**face, "box": {"x": x, "y": y, "width": width, "height": height}}
+    return schemas.IdentifyResponse.model_validate(result)

@@ -12,18 +12,11 @@ from app.api.auth import ReadCaller, WriteCaller
 from app.api.deps import LimitsDep, ServicesDep
 from app.api.openapi import problems
 from app.services import subject_rules, subjects
-from app.services.views import FaceView
 
 router = APIRouter(prefix="/v1", tags=["subjects"])
 GalleryQuery = Annotated[schemas.Gallery, Query()]
 # A decimal within int64 (the ids are database integers): anything else is a 422, never a failed conversion.
 Cursor = Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page.")]
-
-
-def _face(view: FaceView) -> schemas.FaceOut:
-    x, y, width, height = view.box
-    return schemas.FaceOut.model_validate(
-        {**vars(view), "box": {"x": x, "y": y, "width": width, "height": height}})
 
 
 @router.get("/subjects", response_model=schemas.SubjectList, responses=problems(404, 422, 503))
@@ -33,7 +26,7 @@ async def list_subjects(services: ServicesDep, caller: ReadCaller, gallery: Gall
     """Subjects of a gallery in creation order, a page at a time."""
     items, next_cursor = await run_in_threadpool(
         subjects.list_subjects, services, caller.gallery(gallery), limit, int(cursor) if cursor else None)
-    return schemas.SubjectList(items=[schemas.SubjectOut.model_validate(vars(i)) for i in items],
+    return schemas.SubjectList(items=[schemas.SubjectOut.model_validate(item) for item in items],
                                next_cursor=None if next_cursor is None else str(next_cursor))
 
 
@@ -41,7 +34,7 @@ async def list_subjects(services: ServicesDep, caller: ReadCaller, gallery: Gall
 async def get_subject(subject: str, services: ServicesDep, caller: ReadCaller,
                       gallery: GalleryQuery = "default") -> schemas.SubjectOut:
     view = await run_in_threadpool(subjects.get_subject, services, caller.gallery(gallery), subject)
-    return schemas.SubjectOut.model_validate(vars(view))
+    return schemas.SubjectOut.model_validate(view)
 
 
 @router.patch("/subjects/{subject}", response_model=schemas.SubjectOut, responses=problems(400, 404, 413, 422, 503))
@@ -51,7 +44,7 @@ async def update_subject(subject: str, changes: schemas.SubjectUpdate, services:
     subject_rules.check_metadata(changes.metadata, limits)
     view = await run_in_threadpool(subjects.update_subject, services, caller.actor, caller.gallery(gallery), subject,
                                    changes.model_dump(exclude_unset=True))
-    return schemas.SubjectOut.model_validate(vars(view))
+    return schemas.SubjectOut.model_validate(view)
 
 
 @router.delete("/subjects/{subject}", response_model=schemas.DeletionReceipt, responses=problems(404, 422, 503))
@@ -68,7 +61,7 @@ async def delete_subject(subject: str, services: ServicesDep, caller: WriteCalle
 async def list_subject_faces(subject: str, services: ServicesDep, caller: ReadCaller,
                              gallery: GalleryQuery = "default") -> schemas.FaceList:
     views = await run_in_threadpool(subjects.list_faces, services, caller.gallery(gallery), subject)
-    return schemas.FaceList(items=[_face(view) for view in views])
+    return schemas.FaceList(items=[schemas.FaceOut.model_validate(view) for view in views])
 
 
 @router.delete("/faces/{face_id}", response_model=schemas.DeletionReceipt, responses=problems(404, 422, 503))
