@@ -3,15 +3,20 @@ its next search, and a change it cannot apply takes it out of rotation instead o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.config import Settings
+from app.main import create_app
+from app.services.search import InProcessSearch
 from app.store import changes
 from app.store.db import create_engine, session_factory
+from app.store.migrate import upgrade
 from app.store.orm import Subject, Template
-from tests.api.conftest import assert_problem
+from tests.api.conftest import ADMIN, ADMIN_KEY, assert_problem
 
 
 def test_a_change_committed_elsewhere_is_seen_by_the_next_search(client: TestClient, portrait: bytes,
@@ -34,12 +39,23 @@ def test_a_change_committed_elsewhere_is_seen_by_the_next_search(client: TestCli
         engine.dispose()
 
 
-def test_a_change_that_cannot_be_applied_makes_the_process_not_ready(client: TestClient, portrait: bytes,
-                                                                     app_settings: Settings) -> None:
+def test_a_change_that_cannot_be_applied_makes_the_process_not_ready(tmp_path: Path, models_dir: Path,
+                                                                     portrait: bytes) -> None:
+    """In memory mode only: the database backend keeps no index that could fall out of step."""
+    url = f"sqlite:///{tmp_path / 'follow.db'}"
+    upgrade(url)
+    settings = Settings(database_url=url, runtime={"models_dir": models_dir}, data_dir=tmp_path,
+                        admin_key=ADMIN_KEY, search={"backend": "memory"})
+    with TestClient(create_app(settings), headers=ADMIN) as client:
+        assert isinstance(client.app.state.services.search, InProcessSearch)
+        _break_and_repair(client, portrait, url)
+
+
+def _break_and_repair(client: TestClient, portrait: bytes, database_url: str) -> None:
     assert client.post("/v1/enroll", data={"subject": "good", "gallery": "broken"},
                        files={"images": ("p.jpg", portrait)}).status_code == 201
     assert client.get("/readyz").status_code == 200
-    engine = create_engine(app_settings.database_url)
+    engine = create_engine(database_url)
     try:
         with session_factory(engine).begin() as session:
             good = session.scalars(select(Template).join(Subject).where(Subject.external_id == "good")).one()
