@@ -62,9 +62,9 @@ class TemplateSearch(Protocol):
 
 
 class InProcessSearch:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, exact_below: int = 20_000, candidates: int = 100) -> None:
         self._sessions = sessions
-        self.index = TemplateIndex()
+        self.index = TemplateIndex(exact_below, candidates)
         self.applied = 0
         self.failure: str | None = None
         self._sync = threading.Lock()

@@ -1,9 +1,20 @@
-"""An in-memory, exact cosine search over subject templates (centroids), one matrix per gallery and pipeline
-version. The database stays the source of truth: `app/services/search.py` keeps this in step with the change
-log, so it never answers from writes another process has not told it about.
+"""An in-memory cosine search over subject templates (centroids), one shard per gallery and pipeline version.
+The database stays the source of truth: `app/services/search.py` keeps this in step with the change log, so it
+never answers from writes another process has not told it about.
 
-A shard is a matrix with spare capacity: adding a row copies nothing in the common case; a removed row is
-overwritten by the last one. Exact search is one matrix-vector product and a partial sort.
+A shard is a float32 matrix with spare capacity: adding a row copies nothing in the common case; a removed row
+is overwritten by the last one. Below `exact_below` templates a search is one matrix-vector product and a
+partial sort (exact). From `exact_below` up, an approximate index (app/store/approximate.py, faiss IVF + SQ8)
+names `candidates` subjects, which are re-ranked exactly against the float32 rows: scores are always exact, only
+which subjects are looked at is approximate. The approximate index is built in one batch when a shard reaches
+`exact_below` (or by `load`), rebuilt when the shard has doubled since (its lists were sized for fewer), and
+dropped when the shard falls under half of `exact_below`.
+
+Memory per template: 1,024 B of float32 row (up to twice that in spare capacity while growing one by one; `load`
+sizes exactly), about 300 B in the approximate index (256 B code, 8 B id, the id's hash-table entry), and about
+200 B of Python objects (subject id, name, count, row lookup).
+
+MEASURED_FIGURES
 """
 
 from __future__ import annotations
@@ -14,6 +25,8 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+
+from app.store.approximate import ApproximateIndex
 
 FloatArray = npt.NDArray[np.float32]
 Key = tuple[str, str, str]
@@ -29,12 +42,13 @@ class Hit(NamedTuple):
 
 
 class _Shard:
-    def __init__(self, dim: int) -> None:
-        self.matrix: FloatArray = np.empty((INITIAL_CAPACITY, dim), dtype=np.float32)
+    def __init__(self, dim: int, capacity: int = INITIAL_CAPACITY) -> None:
+        self.matrix: FloatArray = np.empty((max(capacity, 1), dim), dtype=np.float32)
         self.subject_ids: list[int] = []
         self.subjects: list[str] = []
         self.counts: list[int] = []
         self.row_of: dict[int, int] = {}
+        self.approximate: ApproximateIndex | None = None
 
     @property
     def dim(self) -> int:
@@ -56,6 +70,8 @@ class _Shard:
         else:
             self.subjects[row], self.counts[row] = subject, count
         self.matrix[row] = centroid
+        if self.approximate is not None:
+            self.approximate.put(subject_id, self.matrix[row])
 
     def remove(self, subject_id: int) -> None:
         row = self.row_of.pop(subject_id, None)
@@ -71,16 +87,45 @@ class _Shard:
         self.subject_ids.pop()
         self.subjects.pop()
         self.counts.pop()
+        if self.approximate is not None:
+            self.approximate.remove(subject_id)
 
-    def search(self, probe: FloatArray, top_k: int) -> list[Hit]:
+    def normalise(self, start: int) -> None:
+        """Make rows `start:` unit length at once (what `load` wrote raw); refuse zero or non-finite ones."""
+        rows = self.matrix[start:len(self)]
+        norms = np.linalg.norm(rows, axis=1)
+        bad = ~np.isfinite(norms) | (norms == 0)
+        if bad.any():
+            subject = self.subjects[start + int(np.argmax(bad))]
+            raise ValueError(f"vectors must be finite and non-zero (subject {subject!r})")
+        rows /= norms[:, None]
+
+    def follow_size(self, exact_below: int, *, rebuild: bool = False) -> None:
+        """Build, rebuild or drop the approximate index as the shard's size asks."""
+        count = len(self)
+        if count < exact_below // 2 or count == 0:
+            self.approximate = None
+        elif count >= exact_below and (rebuild or self.approximate is None
+                                       or count > 2 * self.approximate.built_for):
+            ids = np.fromiter(self.subject_ids, np.int64, count)
+            self.approximate = None  # its memory goes before the new one's is taken
+            self.approximate = ApproximateIndex(self.matrix[:count], ids)
+
+    def search(self, probe: FloatArray, top_k: int, candidates: int) -> list[Hit]:
         count = len(self)
         if count == 0:
             return []
-        scores = self.matrix[:count] @ probe
-        k = min(top_k, count)
-        top = np.argpartition(-scores, k - 1)[:k] if k < count else np.arange(count)
+        if self.approximate is None:
+            rows = np.arange(count)
+            scores = self.matrix[:count] @ probe
+        else:  # the candidates, re-ranked by their exact float32 scores
+            found = self.approximate.search(probe, max(candidates, top_k))
+            rows = np.fromiter((self.row_of[int(i)] for i in found), np.int64, len(found))
+            scores = self.matrix[rows] @ probe
+        k = min(top_k, len(rows))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(rows) else np.arange(len(rows))
         order = top[np.argsort(-scores[top], kind="stable")]
-        return [Hit(self.subject_ids[i], self.subjects[i], float(scores[i])) for i in order]
+        return [Hit(self.subject_ids[rows[i]], self.subjects[rows[i]], float(scores[i])) for i in order]
 
 
 def unit(vector: npt.ArrayLike) -> FloatArray:
@@ -92,9 +137,14 @@ def unit(vector: npt.ArrayLike) -> FloatArray:
 
 
 class TemplateIndex:
-    """Thread-safe: one lock guards every shard (a search reads rows a removal may be moving)."""
+    """Thread-safe: one lock guards every shard (a search reads rows a removal may be moving). `exact_below` and
+    `candidates` come from SearchSettings."""
 
-    def __init__(self) -> None:
+    def __init__(self, exact_below: int = 20_000, candidates: int = 100) -> None:
+        if candidates < 1:
+            raise ValueError("candidates must be at least 1")
+        self.exact_below = exact_below
+        self.candidates = candidates
         self._lock = threading.Lock()
         self._shards: dict[Key, _Shard] = {}
 
@@ -107,6 +157,7 @@ class TemplateIndex:
             if shard is None:
                 shard = self._shards[key] = _Shard(len(vector))
             shard.put(subject_id, subject, vector, count)
+            shard.follow_size(self.exact_below)
 
     def remove(self, key: Key, subject_id: int) -> None:
         with self._lock:
@@ -115,6 +166,8 @@ class TemplateIndex:
                 shard.remove(subject_id)
                 if not len(shard):
                     del self._shards[key]
+                else:
+                    shard.follow_size(self.exact_below)
 
     def drop_gallery(self, gallery: str) -> None:
         with self._lock:
@@ -136,7 +189,7 @@ class TemplateIndex:
                 return []
             if shard.dim != len(vector):
                 raise ValueError(f"{key}: {shard.dim} dimensions, not {len(vector)}")
-            return shard.search(vector, top_k)
+            return shard.search(vector, top_k, self.candidates)
 
     def counts(self, key: Key) -> tuple[int, int]:
         """(subjects, faces) of one gallery and pipeline version."""
@@ -159,5 +212,26 @@ class TemplateIndex:
                     for subject_id, row in shard.row_of.items()}
 
     def load(self, rows: Iterable[tuple[Key, int, str, FloatArray, int]]) -> None:
-        for key, subject_id, subject, centroid, count in rows:
-            self.put(key, subject_id, subject, centroid, count)
+        """Add many templates at once (start-up): rows are copied raw, normalised per shard in one pass, and each
+        large shard's approximate index is built once at the end rather than kept up row by row. Holds the lock
+        throughout, so no search sees a half-loaded shard."""
+        with self._lock:
+            first_new: dict[Key, int] = {}
+            for key, subject_id, subject, centroid, count in rows:
+                vector = np.asarray(centroid, dtype=np.float32).reshape(-1)
+                shard = self._shards.get(key)
+                if shard is None:
+                    shard = self._shards[key] = _Shard(len(vector))
+                elif shard.dim != len(vector):
+                    raise ValueError(f"{key}: {shard.dim} dimensions, not {len(vector)}")
+                if key not in first_new:
+                    first_new[key] = len(shard)
+                    approximate, shard.approximate = shard.approximate, None  # rebuilt below, not row by row
+                    if approximate is not None:
+                        first_new[key] = 0
+                shard.put(subject_id, subject, vector, count)
+            for key, start in first_new.items():
+                shard = self._shards[key]
+                shard.normalise(start)
+                shard.matrix = shard.matrix[:len(shard)].copy() if len(shard) < len(shard.matrix) else shard.matrix
+                shard.follow_size(self.exact_below, rebuild=True)

@@ -56,3 +56,52 @@ def test_bad_vectors_are_refused() -> None:
         index.put(KEY, 3, "s3", np.zeros(128), 1)
     with pytest.raises(ValueError, match="top_k"):
         index.search(KEY, vector(1), 0)
+
+
+def cluster_vectors(count: int, dim: int = 64, seed: int = 0) -> np.ndarray:
+    """Unit vectors sharing a common direction, like real embeddings (not spread evenly over the sphere)."""
+    rng = np.random.default_rng(seed)
+    values = 2.0 + rng.standard_normal((count, dim)).astype(np.float32)
+    return values / np.linalg.norm(values, axis=1, keepdims=True)
+
+
+def test_large_shards_search_approximately_with_exact_scores() -> None:
+    vectors = cluster_vectors(3000)
+    index = TemplateIndex(exact_below=1000, candidates=50)
+    index.load((KEY, subject_id, f"s{subject_id}", vector * 3, 1) for subject_id, vector in enumerate(vectors))
+    probes = vectors[:200] + 0.05 * cluster_vectors(200, seed=1)
+    agree = 0
+    for probe in probes:
+        hits = index.search(KEY, probe, top_k=5)
+        unit_probe = probe / np.linalg.norm(probe)
+        exact = np.argsort(-(vectors @ unit_probe))[:5]
+        agree += hits[0].subject_id == exact[0]
+        assert hits[0].score == pytest.approx(float(vectors[hits[0].subject_id] @ unit_probe), abs=1e-5)
+        assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+    assert agree >= 0.97 * len(probes)
+    assert index.counts(KEY) == (3000, 3000)
+
+
+def test_the_approximate_index_follows_puts_and_removals() -> None:
+    vectors = cluster_vectors(1200)
+    index = TemplateIndex(exact_below=1000)
+    for subject_id, vector in enumerate(vectors[:999]):
+        index.put(KEY, subject_id, f"s{subject_id}", vector, 1)
+    index.put(KEY, 999, "s999", vectors[999], 1)  # reaches exact_below: approximate from here on
+    index.put(KEY, 5, "s5", vectors[1100], 2)  # re-enrolled
+    assert index.search(KEY, vectors[1100], 1)[0].subject_id == 5
+    assert index.search(KEY, vectors[5], 1)[0].subject_id != 5
+    index.remove(KEY, 7)
+    assert all(hit.subject_id != 7 for hit in index.search(KEY, vectors[7], 10))
+    for subject_id in range(600):  # below half of exact_below: exact again
+        index.remove(KEY, subject_id)
+    assert index.search(KEY, vectors[700], 1)[0].subject_id == 700
+    assert index.counts(KEY) == (400, 400)
+
+
+def test_load_refuses_bad_vectors_and_keeps_the_rest_of_the_index() -> None:
+    index = TemplateIndex()
+    with pytest.raises(ValueError, match="finite"):
+        index.load([(KEY, 1, "s1", vector(1), 1), (KEY, 2, "s2", np.zeros(128, np.float32), 1)])
+    with pytest.raises(ValueError, match="dimensions"):
+        index.load([(KEY, 3, "s3", vector(3, dim=64), 1)])
