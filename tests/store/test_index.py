@@ -105,3 +105,16 @@ def test_load_refuses_bad_vectors_and_keeps_the_rest_of_the_index() -> None:
         index.load([(KEY, 1, "s1", vector(1), 1), (KEY, 2, "s2", np.zeros(128, np.float32), 1)])
     with pytest.raises(ValueError, match="dimensions"):
         index.load([(KEY, 3, "s3", vector(3, dim=64), 1)])
+
+
+def test_replacing_many_subjects_rebuilds_the_approximate_index() -> None:
+    vectors = cluster_vectors(2400)
+    index = TemplateIndex(exact_below=1000)
+    index.load((KEY, subject_id, f"s{subject_id}", vector, 1) for subject_id, vector in enumerate(vectors[:1200]))
+    for subject_id in range(400):  # a third re-enrolled: their old codes go stale, then the index is rebuilt
+        index.put(KEY, subject_id, f"s{subject_id}", vectors[1200 + subject_id], 2)
+    assert all(index.search(KEY, vectors[1200 + i], 1)[0].subject_id == i for i in range(0, 400, 7))
+    shard = index._shards[KEY]
+    assert shard.approximate is not None
+    assert shard.approximate.stale <= len(shard) // 4
+    assert len(shard.approximate) < 1200 + 400

@@ -1,0 +1,249 @@
+"""Identify at scale, measured on the real server over HTTP.
+
+    python -m bench.scale [--sizes 100000 1000000] [--database sqlite postgresql] [--backend memory]
+
+For each database and size: fill a fresh database with that many faces (bench/scale_fill.py: real lfw-dev
+people plus two-face distractor subjects, written straight into the tables; the fill step only), start
+`python -m app serve` on it with an admin key (FACEGATE_ADMIN_KEY) and the search backend asked for, then
+measure, all through HTTP:
+
+- start to ready: from starting the process to /readyz answering 200 (models, migration check, index load);
+- identify p50/p99 of the whole request with real lfw-dev probe photos of the enrolled people;
+- the search stage: the mean from the server's own histogram (/metrics, `facegate_stage_duration_seconds`
+  sum over count for stage="search"), and p50 of identify on the full gallery minus p50 on a one-subject one
+  (same photos, same work but the search);
+- recall@1 and recall@10 of the server's top 10 against exact search over the same templates (the probes
+  embedded here by the same pipeline);
+- resident memory of each worker process once the queries are done;
+- enroll throughput (photos a second, 2 clients) of new people into the large gallery.
+
+It prints one table and, last, a JSON line with the same figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+import psutil
+
+from app.store.db import create_engine
+from app.store.migrate import upgrade
+from bench.facesets import ROOT, FaceSet, add_set_arguments
+from bench.scale_fill import Filled, Photo, embed_photos, fill
+
+ADMIN_KEY = "scale-bench-admin-key-0123456789abcdef"
+GALLERY, TINY = "scale", "scale-tiny"
+READY_TIMEOUT_S = 600
+
+
+@dataclass
+class Row:
+    database: str
+    backend: str
+    faces: int
+    subjects: int
+    fill_s: float
+    ready_s: float
+    identify_p50_ms: float
+    identify_p99_ms: float
+    search_mean_ms: float
+    search_p50_delta_ms: float
+    recall_at_1: float
+    recall_at_10: float
+    worker_rss_mb: float
+    enroll_per_s: float
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start(database_url: str, backend: str, workers: int, data_dir: Path, models: Path
+           ) -> tuple[subprocess.Popen[bytes], str, float]:
+    """The server as a process of its own; returns it, its URL and the seconds it took to be ready."""
+    port = _free_port()
+    env = {**os.environ, "FACEGATE_DATABASE_URL": database_url, "FACEGATE_ADMIN_KEY": ADMIN_KEY,
+           "FACEGATE_PORT": str(port), "FACEGATE_DATA_DIR": str(data_dir), "FACEGATE_SEARCH__BACKEND": backend,
+           "FACEGATE_RUNTIME__MODELS_DIR": str(models), "FACEGATE_ABUSE__RATE_PER_SECOND": "10000",
+           "FACEGATE_ABUSE__BURST": "10000"}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--workers", str(workers)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=(data_dir / "server.log").open("wb"))
+    base = f"http://127.0.0.1:{port}"
+    while time.perf_counter() - started < READY_TIMEOUT_S:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {(data_dir / 'server.log').read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return process, base, time.perf_counter() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("server not ready in time")
+
+
+def _worker_rss_mb(process: subprocess.Popen[bytes]) -> float:
+    """The largest resident set among the workers (the process itself when it serves alone)."""
+    parent = psutil.Process(process.pid)
+    workers = parent.children(recursive=True) or [parent]
+    return max(worker.memory_info().rss for worker in workers) / 2**20
+
+
+def _search_histogram(client: httpx.Client) -> tuple[float, float]:
+    """(sum of seconds, count) of the search stage, over every worker."""
+    total = count = 0.0
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith('facegate_stage_duration_seconds_sum{stage="search"}'):
+            total = float(line.split()[-1])
+        elif line.startswith('facegate_stage_duration_seconds_count{stage="search"}'):
+            count = float(line.split()[-1])
+    return total, count
+
+
+def _identify(client: httpx.Client, faces: FaceSet, photos: list[Photo], gallery: str
+              ) -> tuple[list[float], list[list[str] | None]]:
+    latencies: list[float] = []
+    answers: list[list[str] | None] = []
+    for photo in photos:
+        data = faces.image(photo.path).read_bytes()
+        started = time.perf_counter()
+        response = client.post("/v1/identify", data={"gallery": gallery, "top_k": "10"},
+                               files={"image": (Path(photo.path).name, data, "image/jpeg")})
+        latencies.append(time.perf_counter() - started)
+        ok = response.status_code == 200
+        answers.append([c["subject"] for c in response.json()["faces"][0]["candidates"]] if ok else None)
+    return latencies, answers
+
+
+def _recall(filled: Filled, photos: list[Photo], answers: list[list[str] | None]) -> tuple[float, float]:
+    at_1 = at_10 = 0.0
+    answered = 0
+    for photo, answer in zip(photos, answers, strict=True):
+        if answer is None:  # refused by the probe quality gate: no search was made
+            continue
+        exact = np.argsort(-(filled.centroids @ photo.embedding))[:10]
+        names = [filled.names[i] for i in exact]
+        answered += 1
+        at_1 += bool(answer) and answer[0] == names[0]
+        at_10 += len(set(answer) & set(names)) / 10
+    return at_1 / max(answered, 1), at_10 / max(answered, 1)
+
+
+def _enroll(base: str, faces: FaceSet, paths: list[str]) -> float:
+    """Photos enrolled a second by 2 clients, each photo a new subject of the large gallery."""
+    identity = dict(zip(faces.paths, faces.identities, strict=True))
+
+    def one(path: str) -> int:
+        with httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {ADMIN_KEY}"}) as client:
+            return client.post("/v1/enroll", data={"subject": f"new-{identity[path]}", "gallery": GALLERY,
+                                                   "face_selection": "largest"},
+                               files={"images": (Path(path).name, faces.image(path).read_bytes(), "image/jpeg")}
+                               ).status_code
+    started = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        enrolled = sum(status == 201 for status in pool.map(one, paths))
+    return enrolled / (time.perf_counter() - started)
+
+
+def measure(database: str, url: str, size: int, backend: str, workers: int, faces: FaceSet, models: Path,
+            people: list[Photo], version: str, probes: list[Photo], newcomers: list[str], data_dir: Path) -> Row:
+    upgrade(url)
+    engine = create_engine(url)
+    started = time.perf_counter()
+    try:
+        filled = fill(engine, GALLERY, version, people, size)
+    finally:
+        engine.dispose()
+    fill_s = time.perf_counter() - started
+    process, base, ready_s = _start(url, backend, workers, data_dir, models)
+    try:
+        client = httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+        first = people[0]
+        client.post("/v1/enroll", data={"subject": "only", "gallery": TINY, "face_selection": "largest"},
+                    files={"images": ("tiny.jpg", faces.image(first.path).read_bytes(), "image/jpeg")})
+        _identify(client, faces, probes[:3], GALLERY)  # warm-up
+        baseline, _ = _identify(client, faces, probes, TINY)
+        before = _search_histogram(client)
+        latencies, answers = _identify(client, faces, probes, GALLERY)
+        after = _search_histogram(client)
+        rss = _worker_rss_mb(process)
+        enroll_per_s = _enroll(base, faces, newcomers)
+    finally:
+        process.terminate()
+        process.wait(30)
+    at_1, at_10 = _recall(filled, probes, answers)
+    searches = max(after[1] - before[1], 1)
+    return Row(database, backend, filled.faces, filled.subjects, round(fill_s, 1), round(ready_s, 2),
+               round(float(np.percentile(latencies, 50)) * 1e3, 1), round(float(np.percentile(latencies, 99)) * 1e3, 1),
+               round((after[0] - before[0]) / searches * 1e3, 2),
+               round((float(np.median(latencies)) - float(np.median(baseline))) * 1e3, 1),
+               round(at_1, 4), round(at_10, 4), round(rss), round(enroll_per_s, 1))
+
+
+def _table(rows: list[Row]) -> str:
+    names = list(asdict(rows[0]))
+    widths = [max(len(name), *(len(str(asdict(row)[name])) for row in rows)) for name in names]
+    lines = ["  ".join(name.rjust(width) for name, width in zip(names, widths, strict=True))]
+    lines += ["  ".join(str(value).rjust(width) for value, width in zip(asdict(row).values(), widths, strict=True))
+              for row in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_set_arguments(parser, workers=1)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="faces in the gallery")
+    parser.add_argument("--database", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite"])
+    parser.add_argument("--backend", choices=["memory", "database", "auto"], default="memory")
+    parser.add_argument("--people", type=int, default=400, help="lfw-dev gallery photos enrolled (real people)")
+    parser.add_argument("--probes", type=int, default=200, help="probe photos of those people identified")
+    parser.add_argument("--enrolls", type=int, default=40, help="new people enrolled into the large gallery")
+    args = parser.parse_args(argv)
+    faces = FaceSet.load(args.faces / args.set)
+    gallery_paths = [p for p, role in faces.roles.items() if role == "gallery"][:args.people]
+    people, version = embed_photos(faces, gallery_paths, args.models)
+    enrolled = {photo.identity for photo in people}
+    identity = dict(zip(faces.paths, faces.identities, strict=True))
+    probe_paths = [p for p, role in faces.roles.items() if role == "probe" and identity[p] in enrolled]
+    probes, _ = embed_photos(faces, probe_paths[:args.probes], args.models)
+    newcomers = [p for p, role in faces.roles.items() if role == "unknown_probe"][:args.enrolls]
+    rows = []
+    for database in args.database:
+        for size in args.sizes:
+            with tempfile.TemporaryDirectory(prefix="facegate-scale-") as scratch:
+                folder = Path(scratch)
+                if database == "sqlite":
+                    rows.append(measure(database, f"sqlite:///{folder / 'scale.db'}", size, args.backend,
+                                        args.workers, faces, args.models, people, version, probes, newcomers,
+                                        folder))
+                    continue
+                from tests.postgres import create_database, start_postgres  # the tests' throwaway server
+
+                server_url, stop = start_postgres(folder)
+                try:
+                    rows.append(measure(database, create_database(server_url, "scale"), size, args.backend,
+                                        args.workers, faces, args.models, people, version, probes, newcomers,
+                                        folder))
+                finally:
+                    stop()
+    print(_table(rows))
+    print(json.dumps({"rows": [asdict(row) for row in rows]}))
+
+
+if __name__ == "__main__":
+    main()
