@@ -16,7 +16,10 @@ log = logging.getLogger(__name__)
 
 def prepare(sessions: sessionmaker[Session], pipelines: Iterable[EmbeddingPipeline]) -> None:
     with sessions.begin() as session:
+        in_use = templates.versions_in_use(session)
         for pipeline in pipelines:
+            if (pipeline.name, pipeline.legacy_version) not in in_use:
+                continue
             renamed = templates.rename_version(session, pipeline.name, pipeline.legacy_version, pipeline.version)
             if renamed:
                 log.info("relabelled %d faces of %s from %r to %r", renamed, pipeline.name,

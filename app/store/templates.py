@@ -148,6 +148,11 @@ def missing(session: Session) -> list[tuple[int, str, str, str]]:
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
 
 
+def versions_in_use(session: Session) -> set[tuple[str, str]]:
+    """(model, version) pairs that faces are stored under: one scan, where a rename per pipeline was six."""
+    return {(row[0], row[1]) for row in session.execute(select(Face.model, Face.model_version).distinct())}
+
+
 def rename_version(session: Session, model: str, old: str, new: str) -> int:
     """Relabel faces (and templates) stored under an older name of the same pipeline version."""
     faces = session.execute(update(Face).where(Face.model == model, Face.model_version == old)
