@@ -24,7 +24,9 @@ def prepare(sessions: sessionmaker[Session], pipelines: Iterable[EmbeddingPipeli
             if renamed:
                 log.info("relabelled %d faces of %s from %r to %r", renamed, pipeline.name,
                          pipeline.legacy_version, pipeline.version)
-        missing = templates.missing(session)
+        # Faces without a template exist only in data from before templates did: once the change log has a row,
+        # every write since kept them in step, so the scan (0.7 s at 1M faces) is skipped.
+        missing = templates.missing(session) if changes.latest(session) == 0 else []
         for subject_id, gallery, model, version in missing:
             templates.refresh(session, subject_id, gallery, model, version)
         if missing:
