@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from app.config import Settings
 from app.main import create_app
@@ -15,7 +15,7 @@ from app.services.search import InProcessSearch
 from app.store import changes
 from app.store.db import create_engine, session_factory
 from app.store.migrate import upgrade
-from app.store.orm import Subject, Template
+from app.store.orm import Change, Face, Subject, Template
 from tests.api.conftest import ADMIN, ADMIN_KEY, assert_problem
 
 
@@ -78,3 +78,29 @@ def _break_and_repair(client: TestClient, portrait: bytes, database_url: str) ->
     finally:
         engine.dispose()
     assert client.get("/readyz").status_code == 200
+
+
+def test_faces_stored_before_templates_existed_get_them_at_start(tmp_path: Path, models_dir: Path,
+                                                                  portrait: bytes) -> None:
+    """Data from before migration 0003 (faces, no templates, old version names) is put in order at start-up."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url)
+    settings = Settings(database_url=url, runtime={"models_dir": models_dir}, data_dir=tmp_path,
+                        admin_key=ADMIN_KEY)
+    with TestClient(create_app(settings), headers=ADMIN) as client:
+        assert client.post("/v1/enroll", data={"subject": "old", "gallery": "legacy"},
+                           files={"images": ("p.jpg", portrait)}).status_code == 201
+        legacy = client.app.state.services.pipeline.pipeline("fusion").legacy_version
+    engine = create_engine(url)
+    try:
+        with session_factory(engine).begin() as session:  # back to how 0002 left it
+            session.execute(delete(Template))
+            session.execute(delete(Change))
+            session.execute(update(Face).values(model_version=legacy))
+    finally:
+        engine.dispose()
+    with TestClient(create_app(settings), headers=ADMIN) as client:
+        found = client.post("/v1/identify", data={"gallery": "legacy"}, files={"image": ("p.jpg", portrait)})
+        assert found.json()["faces"][0]["match"]["subject"] == "old"
+        assert client.post("/v1/verify", data={"gallery": "legacy", "subject": "old"},
+                           files={"image": ("p.jpg", portrait)}).json()["match"] is True
