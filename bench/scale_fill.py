@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, text
 
 from app.config import Settings
 from app.errors import FacegateError
@@ -132,6 +132,17 @@ def _rows(gallery: str, version: str, people: dict[str, list[FloatArray]], distr
             yield subject(subject_id, f"distractor-{subject_id}", [a, b])
 
 
+def _advance_sequences(engine: Engine) -> None:
+    """Rows were written with explicit ids: move PostgreSQL's id sequences past them, or the server's first
+    enroll would collide with a filled row (SQLite takes max(id) + 1 by itself)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        for table in ("subjects", "templates"):
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                    f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+
+
 def fill(engine: Engine, gallery: str, version: str, photos: list[Photo], faces: int, seed: int = 1) -> Filled:
     """`faces` faces in `gallery`: the real people's photos, then two-face distractor subjects."""
     people: dict[str, list[FloatArray]] = {}
@@ -164,4 +175,5 @@ def fill(engine: Engine, gallery: str, version: str, photos: list[Photo], faces:
         if len(batch[0]) >= BATCH:
             flush()
     flush()
+    _advance_sequences(engine)
     return Filled(gallery, len(names), written, np.asarray(centroids, np.float32), names)
