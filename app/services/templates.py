@@ -17,16 +17,18 @@ log = logging.getLogger(__name__)
 def prepare(sessions: sessionmaker[Session], pipelines: Iterable[EmbeddingPipeline]) -> None:
     with sessions.begin() as session:
         in_use = templates.versions_in_use(session)
+        renamed = 0
         for pipeline in pipelines:
             if (pipeline.name, pipeline.legacy_version) not in in_use:
                 continue
-            renamed = templates.rename_version(session, pipeline.name, pipeline.legacy_version, pipeline.version)
-            if renamed:
-                log.info("relabelled %d faces of %s from %r to %r", renamed, pipeline.name,
-                         pipeline.legacy_version, pipeline.version)
-        # Faces without a template exist only in data from before templates did: once the change log has a row,
-        # every write since kept them in step, so the scan (0.7 s at 1M faces) is skipped.
-        missing = templates.missing(session) if changes.latest(session) == 0 else []
+            count = templates.rename_version(session, pipeline.name, pipeline.legacy_version, pipeline.version)
+            renamed += count
+            log.info("relabelled %d faces of %s from %r to %r", count, pipeline.name, pipeline.legacy_version,
+                     pipeline.version)
+        # Faces without a template exist only in data from before templates did (or whose templates a rename
+        # just dropped): once the change log has a row, every write since kept them in step, so the scan
+        # (0.7 s at 1M faces) is skipped.
+        missing = templates.missing(session) if renamed or changes.latest(session) == 0 else []
         for subject_id, gallery, model, version in missing:
             templates.refresh(session, subject_id, gallery, model, version)
         if missing:
