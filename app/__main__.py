@@ -25,13 +25,12 @@ import uvicorn
 
 from app.config import Settings, share_metrics_between_workers
 from app.errors import FacegateError
-from app.main import create_app, key_service
+from app.main import create_app, key_service, sealer
 from app.services.audit import COMMAND_LINE, AuditLog
 from app.services.keys import KeyView, Scope
 from app.services.transfer import Transfer, export_lines, import_lines
 from app.store.db import create_engine, session_factory
 from app.store.migrate import upgrade
-from app.store.sealing import Sealer
 from app.telemetry.logging import configure as configure_logging
 from app.vision.pipeline import load_pipeline
 
@@ -95,9 +94,7 @@ def _transfer(settings: Settings, args: argparse.Namespace) -> int:
     """Export or import straight on the database, streaming: sizes beyond an HTTP body's are fine here."""
     engine = create_engine(settings.database_url)
     try:
-        embedding_key = settings.privacy.embedding_key
-        secret = embedding_key.get_secret_value() if embedding_key else ""
-        sessions = session_factory(engine, Sealer.from_base64(secret) if secret else None)
+        sessions = session_factory(engine, sealer(settings))
         context = Transfer(sessions, load_pipeline(settings.runtime, settings.detection, settings.limits),
                            AuditLog(sessions, settings.privacy.audit_retention_days), settings.default_model)
         if args.command == "export":

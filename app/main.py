@@ -38,8 +38,8 @@ from app.vision.pipelines import EmbeddingPipeline
 log = logging.getLogger(__name__)
 
 
-# How often the audit log is pruned to its retention period, besides at start-up.
-AUDIT_PRUNE_EVERY_S = 3600
+# How often the audit log and the change log are pruned, besides at start-up.
+PRUNE_EVERY_S = 3600
 
 
 def _secret(value: SecretStr | None) -> str | None:
@@ -61,6 +61,12 @@ def key_service(settings: Settings, sessions: sessionmaker[Session], *, bootstra
     elif admin_secret is None and bootstrap_admin:
         bootstrap.ensure_admin_key(keys, auth.admin_key_file or settings.data_dir / "admin.key")
     return keys
+
+
+def sealer(settings: Settings) -> Sealer | None:
+    """The embedding sealer when encryption at rest is configured (server and command line alike)."""
+    key = _secret(settings.privacy.embedding_key)
+    return Sealer.from_base64(key) if key else None
 
 
 def choose_search(settings: Settings, engine: Engine, sessions: sessionmaker[Session],
@@ -96,11 +102,11 @@ def _build_services(settings: Settings, engine: Engine, metrics: Metrics) -> Ser
     pipeline = load_pipeline(settings.runtime, settings.detection, settings.limits)
     pipeline.pipeline(settings.default_model)
     pipeline.warm_up()
-    embedding_key = _secret(settings.privacy.embedding_key)
-    sessions = session_factory(engine, Sealer.from_base64(embedding_key) if embedding_key else None)
+    sessions = session_factory(engine, sealer(settings))
     keys = key_service(settings, sessions)
     audit = AuditLog(sessions, settings.privacy.audit_retention_days)
     audit.prune()
+    templates.prune_changes(sessions)
     templates.prepare(sessions, pipeline.pipelines.values())
     search = choose_search(settings, engine, sessions, pipeline.pipelines.values())
     search.rebuild()
@@ -113,13 +119,14 @@ def _build_services(settings: Settings, engine: Engine, metrics: Metrics) -> Ser
                     ModelQueue(abuse.model_threads, abuse.max_queue_seconds), auth_enabled=settings.auth.enabled)
 
 
-async def _prune_audit_forever(audit: AuditLog) -> None:
+async def _prune_forever(services: Services) -> None:
     while True:
-        await asyncio.sleep(AUDIT_PRUNE_EVERY_S)
+        await asyncio.sleep(PRUNE_EVERY_S)
         try:
-            await run_in_threadpool(audit.prune)
+            await run_in_threadpool(services.audit.prune)
+            await run_in_threadpool(templates.prune_changes, services.sessions)
         except SQLAlchemyError as exc:  # the database is away for a while: try again next time
-            log.warning("audit pruning failed: %s", exc)
+            log.warning("pruning failed: %s", exc)
 
 
 def worker_app() -> FastAPI:
@@ -139,7 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             services = await run_in_threadpool(_build_services, settings, engine, app.state.metrics)
             app.state.services = services
-            pruning = asyncio.create_task(_prune_audit_forever(services.audit))
+            pruning = asyncio.create_task(_prune_forever(services))
             yield
         finally:
             if pruning is not None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.store.orm import Face, Template
 from app.store.repository import embedding_of
+from app.store.templates import seal_id
 
 Key = tuple[int, str, str]
 
@@ -35,6 +36,6 @@ def assert_templates_match_faces(session: Session) -> int:
     for key, (count, centroid) in expected.items():
         template = stored[key]
         assert template.face_count == count, key
-        vector = embedding_of(session, f"template-{key[0]}-{key[2]}", template.centroid, template.centroid_sealed)
+        vector = embedding_of(session, seal_id(key[0], key[2]), template.centroid, template.centroid_sealed)
         np.testing.assert_allclose(vector, centroid, atol=1e-6)
     return len(stored)

@@ -88,13 +88,13 @@ class InProcessSearch:
         try:
             with self._sync, self._sessions() as session:
                 if changes.latest(session) <= self.applied:
-                    return
-                if changes.oldest(session) > self.applied + 1:  # pruned past us: start again
+                    pass
+                elif changes.oldest(session) > self.applied + 1:  # pruned past us: start again
                     self._rebuild(session)
-                    return
-                while batch := changes.since(session, self.applied, CHANGES_PER_BATCH):
-                    self._apply(session, batch)
-                    self.applied = batch[-1].seq
+                else:
+                    while batch := changes.since(session, self.applied, CHANGES_PER_BATCH):
+                        self._apply(session, batch)
+                        self.applied = batch[-1].seq
             self.failure = None
         except Exception as exc:
             self.failure = f"the search index could not follow the database: {exc}"

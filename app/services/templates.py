@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.store import changes, templates
+from app.store.orm import utcnow
 from app.vision.pipelines import EmbeddingPipeline
 
 log = logging.getLogger(__name__)
+
+
+# Changes older than this are pruned: a process that far behind (none should be) rebuilds its index instead.
+CHANGES_KEPT = timedelta(days=1)
+
+
+def prune_changes(sessions: sessionmaker[Session]) -> int:
+    """Keep the change log short; without it, it grows by a row for every write, for ever."""
+    with sessions.begin() as session:
+        return changes.prune(session, utcnow() - CHANGES_KEPT)
 
 
 def prepare(sessions: sessionmaker[Session], pipelines: Iterable[EmbeddingPipeline]) -> None:

@@ -40,8 +40,13 @@ def lock_subject(session: Session, subject_id: int) -> None:
         session.execute(select(Subject.id).where(Subject.id == subject_id).with_for_update())
 
 
+def seal_id(subject_id: int, model_version: str) -> str:
+    """What a sealed centroid is bound to (AES-GCM associated data): its subject and pipeline version."""
+    return f"template-{subject_id}-{model_version}"
+
+
 def _centroid_of(session: Session, template: Template) -> FloatArray:
-    return embedding_of(session, f"template-{template.subject_id}-{template.model_version}", template.centroid,
+    return embedding_of(session, seal_id(template.subject_id, template.model_version), template.centroid,
                         template.centroid_sealed)
 
 
@@ -69,7 +74,7 @@ def refresh(session: Session, subject_id: int, gallery: str, model: str, model_v
         if template.id is None:
             session.add(template)
             session.flush()
-        template.centroid_sealed = sealer.seal(centroid, f"template-{subject_id}-{model_version}")
+        template.centroid_sealed = sealer.seal(centroid, seal_id(subject_id, model_version))
     session.add(template)
     session.flush()
     return template
@@ -99,7 +104,7 @@ def _rows(session: Session, query: Executable) -> Iterator[TemplateRow]:
     (13.3 s of 25 s measured by bench/scale.py at 1M faces)."""
     for subject_id, external_id, gallery, model, version, count, clear, sealed in session.execute(query):
         yield TemplateRow(subject_id, external_id, gallery, model, version, count,
-                          embedding_of(session, f"template-{subject_id}-{version}", clear, sealed))
+                          embedding_of(session, seal_id(subject_id, version), clear, sealed))
 
 
 def all_templates(session: Session) -> Iterator[TemplateRow]:

@@ -116,7 +116,8 @@ def load_pipeline(runtime: RuntimeSettings, detection: DetectionSettings, limits
 
     detector_card = load_card(runtime.models_dir, DETECTOR)
     detector = FaceDetector(detector_card, session(detector_card), detection, limits.max_faces)
-    cards = [card for card in list_cards(runtime.models_dir) if card.task == "embedding"]
+    by_name = {card.name: card for card in list_cards(runtime.models_dir)}
+    cards = [card for card in by_name.values() if card.task == "embedding"]
     embedders = {card.name: Embedder(card, session(card), make_aligner(card, runtime.models_dir)) for card in cards}
     records = load_records(runtime.models_dir)
     if models is not None:
@@ -124,7 +125,6 @@ def load_pipeline(runtime: RuntimeSettings, detection: DetectionSettings, limits
         if missing:
             raise ModelNotFound(f"model(s) {sorted(missing)} not built in {runtime.models_dir}")
         records = {name: record for name, record in records.items() if name in models}
-    by_name = {card.name: card for card in list_cards(runtime.models_dir)}
     pipelines = {name: EmbeddingPipeline(name, record, embedders, pipeline_version(name, record, by_name))
                  for name, record in records.items()}
     return FacePipeline(DecodeLimits.from_settings(limits), detector, embedders, pipelines)
