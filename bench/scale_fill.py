@@ -24,9 +24,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Engine, insert, text
+from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.errors import FacegateError
+from app.store import templates
 from app.store.orm import Face, Subject, Template
 from app.vision.pipeline import load_pipeline
 from app.vision.types import FaceSelection
@@ -175,5 +177,7 @@ def fill(engine: Engine, gallery: str, version: str, photos: list[Photo], faces:
         if len(batch[0]) >= BATCH:
             flush()
     flush()
+    with Session(engine) as session, session.begin():
+        templates.recount(session)
     _advance_sequences(engine)
     return Filled(gallery, len(names), written, np.asarray(centroids, np.float32), names)

@@ -12,6 +12,7 @@ from app.services.audit import Actor
 from app.services.container import Services
 from app.services.views import Geometry, SubjectView, geometry
 from app.store import changes, repository, templates
+from app.store.db import begin_write
 from app.vision.types import EmbeddedFace, FaceSelection
 
 
@@ -64,8 +65,8 @@ def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, imag
                               [asdict(rejection) for rejection in rejected])
     version = services.version(model)
     with services.sessions() as session:
+        begin_write(session)
         record, _ = repository.get_or_create_subject(session, gallery, subject, name, metadata)
-        templates.lock_subject(session, record.id)
         if name is not None:
             record.name = name
         if metadata is not None:

@@ -185,16 +185,16 @@ class DatabaseSearch:
         dim = self._dims.get((model, version))
         with self._session() as session:
             if dim is None or (self._exact_below and
-                               vector_search.counts(session, gallery, model, version)[0] < self._exact_below):
+                               templates.counts(session, gallery, model, version)[0] < self._exact_below):
                 return vector_search.exact_search(session, gallery, model, version, probe, top_k)
             return vector_search.search(session, gallery, model, version, dim, probe, top_k, self._candidates)
 
     def counts(self, key: Key) -> GalleryCounts:
         with self._session() as session:
-            return GalleryCounts(*vector_search.counts(session, *key))
+            return GalleryCounts(*templates.counts(session, *key))
 
     def gallery_sizes(self) -> dict[tuple[str, str], int]:
         """Faces per (gallery, model), read now; a scrape never fails for it (none while the database is away)."""
         with contextlib.suppress(ServiceNotReady), self._session() as session:
-            return vector_search.gallery_sizes(session)
+            return templates.gallery_sizes(session)
         return {}

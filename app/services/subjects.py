@@ -21,6 +21,7 @@ from app.services.audit import Actor
 from app.services.container import Services
 from app.services.views import FaceView, SubjectView
 from app.store import changes, repository, templates
+from app.store.db import begin_write
 from app.store.orm import Subject
 
 
@@ -51,8 +52,8 @@ class GalleryView:
     face_count: int
 
 
-def _subject(session: Session, gallery: str, subject: str) -> Subject:
-    record = repository.get_subject(session, gallery, subject)
+def _subject(session: Session, gallery: str, subject: str, *, lock: bool = False) -> Subject:
+    record = repository.get_subject(session, gallery, subject, lock=lock)
     if record is not None:
         return record
     if not repository.gallery_exists(session, gallery):
@@ -81,7 +82,8 @@ def update_subject(services: Services, actor: Actor, gallery: str, subject: str,
                    ) -> SubjectView:
     try:
         with services.sessions.begin() as session:
-            record = _subject(session, gallery, subject)
+            begin_write(session)
+            record = _subject(session, gallery, subject, lock=True)
             if "name" in changes:
                 record.name = changes["name"]
             if "metadata" in changes:
@@ -96,8 +98,9 @@ def update_subject(services: Services, actor: Actor, gallery: str, subject: str,
 
 def delete_subject(services: Services, actor: Actor, gallery: str, subject: str) -> DeletionReceipt:
     with services.sessions() as session:
-        record = _subject(session, gallery, subject)
-        keys = templates.keys_of(session, record.id)
+        begin_write(session)
+        record = _subject(session, gallery, subject, lock=True)
+        keys = templates.remove_subject(session, record.id)
         face_ids = repository.delete_subject(session, record)
         entry = audit.record(session, actor, "subject.delete", gallery=gallery, subject=subject, face_ids=face_ids)
         changes.template_changed(session, keys)
@@ -114,16 +117,21 @@ def list_faces(services: Services, gallery: str, subject: str) -> list[FaceView]
 def delete_face(services: Services, actor: Actor, gallery: str, face_id: str) -> DeletionReceipt:
     """Delete one face of `gallery`; its subject too when no face is left."""
     with services.sessions() as session:
+        begin_write(session)
         face = repository.get_face(session, face_id)
+        # Lock the subject (as every write to it does, first), then read the face again: a delete of the subject
+        # that committed meanwhile took the face with it.
+        if face is not None and face.gallery == gallery and repository.lock_subject(session, face.subject_id):
+            face = repository.get_face(session, face_id, reread=True)
         if face is None or face.gallery != gallery:
             if not repository.gallery_exists(session, gallery):
                 raise GalleryNotFound.named(gallery)
             raise FaceNotFound(f"no face {face_id!r} in gallery {gallery!r}")
         subject, template_key = face.subject, (face.subject_id, gallery, face.model, face.model_version)
-        templates.lock_subject(session, subject.id)
         repository.delete_face(session, face)
         emptied = repository.count_faces(session, subject) == 0
         if emptied:
+            templates.remove_subject(session, subject.id)
             repository.delete_subject(session, subject)
         else:
             templates.refresh(session, subject.id, gallery, face.model, face.model_version)
@@ -143,8 +151,10 @@ def list_galleries(services: Services, visible: Callable[[str], bool]) -> list[G
 
 def delete_gallery(services: Services, actor: Actor, gallery: str) -> GalleryDeletion:
     with services.sessions() as session:
+        begin_write(session)
         if not repository.gallery_exists(session, gallery):
             raise GalleryNotFound.named(gallery)
+        templates.remove_gallery(session, gallery)
         subjects, face_ids = repository.delete_gallery(session, gallery)
         entry = audit.record(session, actor, "gallery.delete", gallery=gallery,
                              details={"subjects": subjects, "faces": len(face_ids)})

@@ -28,6 +28,7 @@ from app.services.audit import Actor, AuditLog
 from app.services.container import Services
 from app.services.subject_rules import check_metadata, check_subject_id
 from app.store import changes, repository, templates, transfer
+from app.store.db import begin_write
 from app.store.orm import utcnow
 from app.store.transfer import StoredFace, StoredSubject
 from app.vision.pipeline import FacePipeline
@@ -160,6 +161,7 @@ def _face(value: dict[str, Any], dim: int) -> StoredFace:
 
 def _write(services: Transfer, actor: Actor, result: ImportResult, batch: list[StoredSubject]) -> ImportResult:
     with services.sessions() as session:
+        begin_write(session)
         present = transfer.existing_subjects(session, result.gallery, [item.subject for item in batch])
         fresh = [item for item in batch if item.subject not in present]
         ids = transfer.add_subjects(session, result.gallery, result.model, result.model_version, fresh)

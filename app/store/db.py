@@ -68,6 +68,18 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def begin_write(session: Session) -> None:
+    """Start a transaction that reads and then writes, as its first statement.
+
+    SQLite's driver opens a transaction only at the first INSERT, UPDATE or DELETE, so what a request read before
+    (the subject it enrolls into) could be deleted by another writer before it writes: BEGIN IMMEDIATE takes the
+    write lock first (waiting for the busy timeout), and the reads that follow see what the writes are checked
+    against. PostgreSQL needs nothing here: the rows a write depends on are locked where they are read
+    (SELECT ... FOR UPDATE)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.text("BEGIN IMMEDIATE"))
+
+
 def session_factory(engine: Engine, sealer: Sealer | None = None) -> sessionmaker[Session]:
     """Sessions whose objects stay readable after commit: services commit, then shape the response from the
     same objects, and reloading every attribute after commit would cost a query per object for nothing.

@@ -22,10 +22,19 @@ from app.store.sealing import Sealer, SealingError
 CREATE_ATTEMPTS = 3
 
 
-def get_subject(session: Session, gallery: str, external_id: str) -> Subject | None:
-    return session.scalars(
-        select(Subject).where(Subject.gallery == gallery, Subject.external_id == external_id)
-    ).one_or_none()
+def get_subject(session: Session, gallery: str, external_id: str, *, lock: bool = False) -> Subject | None:
+    """The subject, or None; with `lock`, its row is held until commit (PostgreSQL; SQLite writers take the
+    database's lock with `begin_write`), so a concurrent delete waits for this transaction or wins before it."""
+    query = select(Subject).where(Subject.gallery == gallery, Subject.external_id == external_id)
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def lock_subject(session: Session, subject_id: int) -> bool:
+    """Hold the subject's row until commit (PostgreSQL); False when it is gone."""
+    query = select(Subject.id).where(Subject.id == subject_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalar(query) is not None
 
 
 def get_or_create_subject(
@@ -39,7 +48,8 @@ def get_or_create_subject(
 
     Two requests enrolling the same new subject at once must not both fail or create two rows, so the insert
     skips a conflicting row (ON CONFLICT DO NOTHING) instead of raising, and the row is then read back. An
-    existing subject's name and metadata are left as they are.
+    existing subject's name and metadata are left as they are. The row is locked either way (an existing one as
+    it is read, a new one by its insert), so it cannot be deleted under the faces about to be added to it.
     """
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
@@ -50,7 +60,7 @@ def get_or_create_subject(
     )
     # A second attempt only happens if the row that blocked the insert was deleted before it could be read.
     for _attempt in range(CREATE_ATTEMPTS):
-        existing = get_subject(session, gallery, external_id)
+        existing = get_subject(session, gallery, external_id, lock=True)
         if existing is not None:
             return existing, False
         created_id = session.execute(statement).scalar_one_or_none()
@@ -119,8 +129,9 @@ def count_faces(session: Session, subject: Subject) -> int:
     return session.scalar(select(func.count()).select_from(Face).where(Face.subject_id == subject.id)) or 0
 
 
-def get_face(session: Session, face_id: str) -> Face | None:
-    return session.get(Face, face_id)
+def get_face(session: Session, face_id: str, *, reread: bool = False) -> Face | None:
+    """The face, or None; `reread` asks the database again (after a lock), not the session's copy."""
+    return session.get(Face, face_id, populate_existing=reread)
 
 
 def delete_face(session: Session, face: Face) -> None:

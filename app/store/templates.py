@@ -4,6 +4,9 @@ The caller owns the transaction. `refresh` recomputes a template from the faces 
 handful), so a template always equals a recomputation; on PostgreSQL the subject's row is locked first, so two
 requests enrolling the same subject at once cannot each write a template missing the other's face (on SQLite,
 writers are serialised by the database).
+
+Every function here that adds or removes templates also adjusts `template_counts` in the same transaction, so a
+gallery's size is one row to read, never a count over its templates.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Executable, delete, func, select, update
+from sqlalchemy import Executable, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.store.orm import Face, FloatArray, Subject, Template, utcnow
+from app.store.orm import Face, FloatArray, Subject, Template, TemplateCount, utcnow
 from app.store.repository import embedding_of, sealer_of
 
 BATCH_SIZE = 2000
@@ -34,15 +38,26 @@ class TemplateRow:
     centroid: FloatArray
 
 
-def lock_subject(session: Session, subject_id: int) -> None:
-    """Hold the subject's row until commit (PostgreSQL); SQLite has one writer at a time anyway."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Subject.id).where(Subject.id == subject_id).with_for_update())
-
-
 def seal_id(subject_id: int, model_version: str) -> str:
     """What a sealed centroid is bound to (AES-GCM associated data): its subject and pipeline version."""
     return f"template-{subject_id}-{model_version}"
+
+
+def _count(session: Session, gallery: str, model: str, model_version: str, subjects: int, faces: int) -> None:
+    """Add to (or take from) a gallery's counts for one pipeline version; a row whose subjects reach 0 goes."""
+    if not subjects and not faces:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(TemplateCount).values(gallery=gallery, model=model, model_version=model_version,
+                                                  subjects=subjects, faces=faces)
+    session.execute(insert.on_conflict_do_update(
+        index_elements=[TemplateCount.gallery, TemplateCount.model, TemplateCount.model_version],
+        set_={"subjects": TemplateCount.subjects + insert.excluded.subjects,
+              "faces": TemplateCount.faces + insert.excluded.faces}))
+    if subjects < 0:
+        session.execute(delete(TemplateCount).where(
+            TemplateCount.gallery == gallery, TemplateCount.model == model,
+            TemplateCount.model_version == model_version, TemplateCount.subjects <= 0))
 
 
 def _centroid_of(session: Session, template: Template) -> FloatArray:
@@ -60,12 +75,15 @@ def refresh(session: Session, subject_id: int, gallery: str, model: str, model_v
     ).one_or_none()
     if not vectors:
         if existing is not None:
+            _count(session, gallery, model, model_version, -1, -existing.face_count)
             session.delete(existing)
             session.flush()
         return None
     total = np.sum(np.asarray(vectors, np.float64), axis=0)
     norm = float(np.linalg.norm(total))
     centroid = (total / max(norm, 1e-12)).astype(np.float32)
+    _count(session, gallery, model, model_version, 0 if existing else 1,
+           len(vectors) - (existing.face_count if existing else 0))
     template = existing or Template(subject_id=subject_id, gallery=gallery, model=model, model_version=model_version)
     template.face_count, template.norm, template.updated_at = len(vectors), norm, utcnow()
     sealer = sealer_of(session)
@@ -88,11 +106,46 @@ def centroid(session: Session, subject_id: int, model: str, model_version: str) 
     return None if template is None else (_centroid_of(session, template), template.face_count)
 
 
-def keys_of(session: Session, subject_id: int) -> list[tuple[int, str, str, str]]:
-    """(subject id, gallery, model, version) of every template of a subject: what its deletion changes."""
-    query = select(Template.subject_id, Template.gallery, Template.model, Template.model_version).where(
-        Template.subject_id == subject_id)
-    return [(row[0], row[1], row[2], row[3]) for row in session.execute(query)]
+def remove_subject(session: Session, subject_id: int) -> list[tuple[int, str, str, str]]:
+    """Delete every template of a subject about to be deleted; returns their (subject id, gallery, model,
+    version), what the change log must record."""
+    rows = session.execute(select(Template.gallery, Template.model, Template.model_version, Template.face_count)
+                           .where(Template.subject_id == subject_id)
+                           .order_by(Template.model, Template.model_version)).all()
+    for gallery, model, version, faces in rows:
+        _count(session, gallery, model, version, -1, -faces)
+    session.execute(delete(Template).where(Template.subject_id == subject_id))
+    return [(subject_id, gallery, model, version) for gallery, model, version, _ in rows]
+
+
+def remove_gallery(session: Session, gallery: str) -> None:
+    """Forget the counts of a gallery whose subjects (and with them their templates) are being deleted."""
+    session.execute(delete(TemplateCount).where(TemplateCount.gallery == gallery))
+
+
+def recount(session: Session) -> None:
+    """Rewrite every gallery's counts from the templates: for templates written in bulk, straight into the table
+    (the migration that made the counts fills them the same way)."""
+    session.execute(delete(TemplateCount))
+    session.execute(insert(TemplateCount).from_select(
+        ["gallery", "model", "model_version", "subjects", "faces"],
+        select(Template.gallery, Template.model, Template.model_version, func.count(), func.sum(Template.face_count))
+        .group_by(Template.gallery, Template.model, Template.model_version)))
+
+
+def counts(session: Session, gallery: str, model: str, model_version: str) -> tuple[int, int]:
+    """(subjects, faces) of one gallery and pipeline version: one row."""
+    row = session.execute(select(TemplateCount.subjects, TemplateCount.faces).where(
+        TemplateCount.gallery == gallery, TemplateCount.model == model,
+        TemplateCount.model_version == model_version)).one_or_none()
+    return (0, 0) if row is None else (int(row[0]), int(row[1]))
+
+
+def gallery_sizes(session: Session) -> dict[tuple[str, str], int]:
+    """Faces per (gallery, model), every version added up, for the metrics."""
+    query = select(TemplateCount.gallery, TemplateCount.model, func.sum(TemplateCount.faces)).group_by(
+        TemplateCount.gallery, TemplateCount.model)
+    return {(gallery, model): int(faces) for gallery, model, faces in session.execute(query)}
 
 
 _COLUMNS = (Template.subject_id, Subject.external_id, Template.gallery, Template.model, Template.model_version,
@@ -163,6 +216,7 @@ def rename_version(session: Session, model: str, old: str, new: str) -> int:
     faces = session.execute(update(Face).where(Face.model == model, Face.model_version == old)
                             .values(model_version=new))
     session.execute(delete(Template).where(Template.model == model, Template.model_version == old))
+    session.execute(delete(TemplateCount).where(TemplateCount.model == model, TemplateCount.model_version == old))
     return int(getattr(faces, "rowcount", 0) or 0)
 
 

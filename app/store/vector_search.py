@@ -15,8 +15,9 @@ and the small one none of its recall, but it makes the small one slower than an 
 over the other gallery's rows): a gallery that is a small part of its pipeline version's templates is better
 searched exactly (`exact_search`), and the caller decides by the gallery's size (settings.search.exact_below).
 
-The candidates the index returns are re-ranked exactly in numpy from their stored vectors, so scores equal those
-of the in-process index, and only the choice of candidates is approximate.
+The candidates the index returns are ranked by the cosine distance the database computes from their stored vectors
+(the index's own order is approximate), so scores equal those of the in-process index and only the choice of
+candidates is approximate; only ids and distances leave the database.
 """
 
 from __future__ import annotations
@@ -24,16 +25,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
 
-import numpy as np
 import numpy.typing as npt
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Connection, Engine, Select, cast, func, literal, select, text
+from sqlalchemy import Connection, Engine, Float, Select, cast, literal, select, text
 from sqlalchemy.orm import Session
 
 from app.store.index import Hit, unit
-from app.store.orm import FloatArray, Subject, Template
+from app.store.orm import Subject, Template
 
 log = logging.getLogger(__name__)
 
@@ -115,32 +114,22 @@ def _lock_by_polling(connection: Connection) -> None:
         time.sleep(LOCK_POLL_S)
 
 
-def _rank(rows: Sequence[tuple[int, str, FloatArray]], probe: FloatArray, top_k: int
-          ) -> list[Hit]:
-    """The exact order of these candidates by cosine similarity, best first (ties: in the order given)."""
-    if not rows:
-        return []
-    matrix = np.asarray([row[2] for row in rows], dtype=np.float32)
-    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-    scores = matrix @ probe
-    order = np.argsort(-scores, kind="stable")[:top_k]
-    return [Hit(rows[i][0], rows[i][1], float(scores[i])) for i in order]
-
-
-def _with_subjects(session: Session, inner: Select[int, FloatArray | None]) -> list[tuple[int, str, FloatArray]]:
-    """Join the subjects' external ids onto candidates chosen first on `templates` alone (so the join cannot
-    change the plan that chooses them)."""
+def _ranked(session: Session, inner: Select[int, float], top_k: int) -> list[Hit]:
+    """The `top_k` best of the candidates `inner` chose on `templates` alone (so that joining the subjects' external
+    ids cannot change the plan that chose them), by the cosine distance the database computed from the stored
+    vectors: exact, whatever the index's order (ties: by subject id)."""
     chosen = inner.subquery()
-    query = select(chosen.c.subject_id, Subject.external_id, chosen.c.centroid).join(
-        Subject, Subject.id == chosen.c.subject_id)
-    return [(row[0], row[1], row[2]) for row in session.execute(query)]
+    rows = sorted(((float(distance), subject_id, subject) for subject_id, subject, distance in session.execute(
+        select(chosen.c.subject_id, Subject.external_id, chosen.c.distance).join(
+            Subject, Subject.id == chosen.c.subject_id))))
+    return [Hit(subject_id, subject, 1.0 - distance) for distance, subject_id, subject in rows[:top_k]]
 
 
 def search(session: Session, gallery: str, model: str, model_version: str, dim: int, probe: npt.ArrayLike,
            top_k: int, candidates: int) -> list[Hit]:
     """The `top_k` subjects of the gallery whose centroid is most similar to `probe`, best first: the HNSW index
     picks max(candidates, top_k) candidates (an iterative scan, so the gallery filter cannot starve it), which are
-    then re-ranked exactly."""
+    then ranked by their exact distance. Only ids and distances leave the database, not the vectors."""
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     vector = unit(probe)
@@ -150,14 +139,14 @@ def search(session: Session, gallery: str, model: str, model_version: str, dim: 
     session.execute(text("SELECT set_config('hnsw.ef_search', :ef, true), "
                          "set_config('hnsw.iterative_scan', 'relaxed_order', true)"),
                     {"ef": str(min(EF_SEARCH_PER_CANDIDATE * limit, MAX_EF_SEARCH))})
-    indexed = cast(Template.centroid, Vector(dim))
-    inner = (select(Template.subject_id, Template.centroid)
+    distance = cast(Template.centroid, Vector(dim)).cosine_distance(vector)
+    inner = (select(Template.subject_id, distance.label("distance"))
              .where(Template.model == literal(model, literal_execute=True),
                     Template.model_version == literal(model_version, literal_execute=True),
                     Template.gallery == gallery, Template.centroid.is_not(None))
-             .order_by(indexed.cosine_distance(vector))
+             .order_by(distance)
              .limit(limit))
-    return _rank(_with_subjects(session, inner), vector, top_k)
+    return _ranked(session, inner, top_k)
 
 
 def exact_search(session: Session, gallery: str, model: str, model_version: str, probe: npt.ArrayLike,
@@ -167,23 +156,10 @@ def exact_search(session: Session, gallery: str, model: str, model_version: str,
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     vector = unit(probe)
-    inner = (select(Template.subject_id, Template.centroid)
+    distance = Template.centroid.op("<=>", return_type=Float())(cast(vector, Vector(len(vector))))
+    inner = (select(Template.subject_id, distance.label("distance"))
              .where(Template.gallery == gallery, Template.model == model, Template.model_version == model_version,
                     Template.centroid.is_not(None))
-             .order_by(Template.centroid.op("<=>")(cast(vector, Vector(len(vector)))), Template.subject_id)
+             .order_by(distance, Template.subject_id)
              .limit(top_k))
-    return _rank(_with_subjects(session, inner), vector, top_k)
-
-
-def counts(session: Session, gallery: str, model: str, model_version: str) -> tuple[int, int]:
-    """(subjects, faces) of one gallery and pipeline version."""
-    row = session.execute(select(func.count(), func.coalesce(func.sum(Template.face_count), 0)).where(
-        Template.gallery == gallery, Template.model == model, Template.model_version == model_version)).one()
-    return int(row[0]), int(row[1])
-
-
-def gallery_sizes(session: Session) -> dict[tuple[str, str], int]:
-    """Faces per (gallery, model), every version added up, for the metrics."""
-    query = select(Template.gallery, Template.model, func.sum(Template.face_count)).group_by(
-        Template.gallery, Template.model)
-    return {(gallery, model): int(faces) for gallery, model, faces in session.execute(query)}
+    return _ranked(session, inner, top_k)

@@ -22,8 +22,8 @@ from app.store.orm import Base
 from tests.postgres import create_database
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"subjects", "faces", "api_keys", "audit_log", "templates", "changes"}
-HEAD = "0003_templates_changes"
+TABLES = {"subjects", "faces", "api_keys", "audit_log", "templates", "changes", "template_counts"}
+HEAD = "0004_template_counts"
 
 
 def alembic_config(url: str) -> Config:
@@ -67,12 +67,14 @@ def test_upgrade_downgrade_upgrade(database_url: str) -> None:
             "tables": TABLES,
             "indexes": {"subjects": [], "faces": ["ix_faces_gallery_model", "ix_faces_subject_id"], "api_keys": [],
                         "audit_log": ["ix_audit_log_at", "ix_audit_log_gallery_subject", "ix_audit_log_key_id"],
-                        "templates": ["ix_templates_gallery_model_model_version"], "changes": ["ix_changes_at"]},
+                        "templates": ["ix_templates_gallery_model_model_version"], "changes": ["ix_changes_at"],
+                        "template_counts": []},
             "unique": {"subjects": [["gallery", "external_id"]], "faces": [], "api_keys": [], "audit_log": [],
-                       "templates": [["subject_id", "model", "model_version"]], "changes": []},
+                       "templates": [["subject_id", "model", "model_version"]], "changes": [],
+                       "template_counts": []},
             "foreign_keys": {"subjects": [], "faces": [(["subject_id"], "subjects", "CASCADE")], "api_keys": [],
                              "audit_log": [], "templates": [(["subject_id"], "subjects", "CASCADE")],
-                             "changes": []},
+                             "changes": [], "template_counts": []},
         }
         assert current_revision(engine) == HEAD
 
@@ -100,6 +102,31 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_the_counts_migration_counts_the_templates_already_stored(database_url: str) -> None:
+    """Templates written before template_counts existed are counted by the migration that makes it."""
+    config = alembic_config(database_url)
+    engine = create_engine(database_url)
+    try:
+        command.upgrade(config, "0003_templates_changes")
+        with engine.begin() as connection:
+            stored = ((1, "a", "fusion", 2), (2, "a", "fusion", 3), (3, "b", "sface", 1), (4, "a", "sface", 4))
+            for subject_id, gallery, model, faces in stored:
+                connection.execute(text("INSERT INTO subjects (id, gallery, external_id, metadata, created_at, "
+                                        "updated_at) VALUES (:i, :g, :e, '{}', :t, :t)"),
+                                   {"i": subject_id, "g": gallery, "e": f"s{subject_id}", "t": "2026-01-01"})
+                connection.execute(text("INSERT INTO templates (subject_id, gallery, model, model_version, face_count, "
+                                        "norm, updated_at) VALUES (:i, :g, :m, 'v1', :f, 1.0, :t)"),
+                                   {"i": subject_id, "g": gallery, "m": model, "f": faces, "t": "2026-01-01"})
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT gallery, model, model_version, subjects, faces "
+                                           "FROM template_counts ORDER BY gallery, model")).all()
+        assert [tuple(row) for row in rows] == [("a", "fusion", "v1", 2, 5), ("a", "sface", "v1", 1, 4),
+                                                 ("b", "sface", "v1", 1, 1)]
+    finally:
+        engine.dispose()
 
 
 def test_upgrade_is_idempotent(database_url: str) -> None:
