@@ -149,18 +149,20 @@ class DatabaseSearch:
     without an index, are searched exactly; larger ones through the HNSW index, `candidates` re-ranked exactly."""
 
     def __init__(self, engine: Engine, sessions: sessionmaker[Session], pipelines: Iterable[IndexedPipeline], *,
-                 candidates: int, exact_below: int) -> None:
+                 candidates: int, exact_below: int, ef_search: int = 200, build_memory: str = "1GB") -> None:
         self._engine = engine
         self._sessions = sessions
         self._dims = {(p.model, p.version): p.dim for p in pipelines if p.dim > 0}
         self._candidates = candidates
         self._exact_below = exact_below
+        self._ef_search = ef_search
+        self._build_memory = build_memory
         self.failure: str | None = None
 
     def rebuild(self) -> None:
         """Make sure every loaded pipeline version has its index (built once, whichever replica starts first)."""
         for (model, version), dim in sorted(self._dims.items()):
-            vector_search.ensure_hnsw(self._engine, model, version, dim)
+            vector_search.ensure_hnsw(self._engine, model, version, dim, build_memory=self._build_memory)
 
     def catch_up(self) -> None:
         """Nothing to catch up on; only check that the database answers."""
@@ -187,7 +189,8 @@ class DatabaseSearch:
             if dim is None or (self._exact_below and
                                templates.counts(session, gallery, model, version)[0] < self._exact_below):
                 return vector_search.exact_search(session, gallery, model, version, probe, top_k)
-            return vector_search.search(session, gallery, model, version, dim, probe, top_k, self._candidates)
+            return vector_search.search(session, gallery, model, version, dim, probe, top_k, self._candidates,
+                                        self._ef_search)
 
     def counts(self, key: Key) -> GalleryCounts:
         with self._session() as session:

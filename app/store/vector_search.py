@@ -40,16 +40,14 @@ log = logging.getLogger(__name__)
 # every index build, so replicas starting together build each index once, one after the other.
 BUILD_LOCK_KEY = int.from_bytes(b"fghnsw\0\0", "big", signed=True)
 LOCK_POLL_S = 0.2
-# Graph build and search effort, measured on 20,000 random 256-d unit templates (the hard case: every template
-# about as far from a probe) on 2 shared cores. With m 16 and ef_construction 200 the first 10 rows the index
-# returns hold 50 % of the true top 10 at ef_search 100, 74 % at 200, 93 % at 400, whatever the LIMIT, for
-# 13..17 ms a query (an exact scan of those 20,000 takes ~14 ms: about the break-even point, search.exact_below).
-# pgvector's default ef_construction (64) builds in half the time (9 s for 22,000) with a few points less recall;
-# m 32 reached 99 % at ef_search 200 but took 2.3 times as long to build.
+# Graph build effort, measured on 20,000 random 256-d unit templates (the hard case: every template about as far
+# from a probe) on 2 shared cores. With m 16 and ef_construction 200 the first 10 rows the index returns hold 50 %
+# of the true top 10 at ef_search 100, 74 % at 200, 93 % at 400. Real face templates are far easier: at 50,200
+# lfw-dev-based templates (bench/scale.py's data) recall@1 was 1.000 from ef_search 100 up, and the search took
+# 4.4 ms at ef_search 100, 5.8 at 200 and 9.0 at 400 (100 candidates), hence the default ef_search of 200
+# (settings.search.ef_search). pgvector's default ef_construction (64) builds in half the time with a few points
+# less recall; m 32 reached 99 % at ef_search 200 on random data but took 2.3 times as long to build.
 INDEX_OPTIONS = "m = 16, ef_construction = 200"
-EF_SEARCH_PER_CANDIDATE = 4
-# pgvector's upper bound for hnsw.ef_search.
-MAX_EF_SEARCH = 1000
 
 
 def index_name(model: str, model_version: str) -> str:
@@ -74,7 +72,8 @@ def _valid(connection: Connection, name: str) -> bool | None:
                                   "WHERE c.relname = :name AND pg_table_is_visible(c.oid)"), {"name": name})
 
 
-def ensure_hnsw(bind: Engine | Session, model: str, model_version: str, dim: int) -> None:
+def ensure_hnsw(bind: Engine | Session, model: str, model_version: str, dim: int, *,
+                build_memory: str = "1GB") -> None:
     """Create the HNSW index of one pipeline version unless it exists; safe when several processes call it at once.
 
     With an engine the index is built CONCURRENTLY (writes go on meanwhile) on an autocommit connection, under a
@@ -82,7 +81,7 @@ def ensure_hnsw(bind: Engine | Session, model: str, model_version: str, dim: int
     which the concurrent build waits for, while the build's owner holds the lock it waits for: a deadlock. An
     index left invalid by a build that died half way is dropped and built again. With a session the index is
     built in the caller's transaction (writes to templates wait until it commits), serialised by a transaction-level
-    advisory lock.
+    advisory lock. `build_memory` is the build's maintenance_work_mem.
     """
     if isinstance(bind, Session):
         connection = bind.connection()
@@ -97,8 +96,11 @@ def ensure_hnsw(bind: Engine | Session, model: str, model_version: str, dim: int
                 log.warning("dropping index %s, left invalid by an interrupted build", name)
                 connection.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {name}"))
             if _valid(connection, name) is None:
+                connection.execute(text("SELECT set_config('maintenance_work_mem', :memory, false)"),
+                                   {"memory": build_memory})
                 started = time.perf_counter()
                 connection.execute(text(_create_sql(connection, model, model_version, dim, concurrently=True)))
+                connection.execute(text("RESET maintenance_work_mem"))
                 log.info("built HNSW index %s for %s (%s), %d dimensions, in %.1f s", name, model, model_version,
                          dim, time.perf_counter() - started)
         finally:
@@ -126,7 +128,7 @@ def _ranked(session: Session, inner: Select[int, float], top_k: int) -> list[Hit
 
 
 def search(session: Session, gallery: str, model: str, model_version: str, dim: int, probe: npt.ArrayLike,
-           top_k: int, candidates: int) -> list[Hit]:
+           top_k: int, candidates: int, ef_search: int = 200) -> list[Hit]:
     """The `top_k` subjects of the gallery whose centroid is most similar to `probe`, best first: the HNSW index
     picks max(candidates, top_k) candidates (an iterative scan, so the gallery filter cannot starve it), which are
     then ranked by their exact distance. Only ids and distances leave the database, not the vectors."""
@@ -138,7 +140,7 @@ def search(session: Session, gallery: str, model: str, model_version: str, dim: 
     limit = max(candidates, top_k)
     session.execute(text("SELECT set_config('hnsw.ef_search', :ef, true), "
                          "set_config('hnsw.iterative_scan', 'relaxed_order', true)"),
-                    {"ef": str(min(EF_SEARCH_PER_CANDIDATE * limit, MAX_EF_SEARCH))})
+                    {"ef": str(ef_search)})
     distance = cast(Template.centroid, Vector(dim)).cosine_distance(vector)
     inner = (select(Template.subject_id, distance.label("distance"))
              .where(Template.model == literal(model, literal_execute=True),
