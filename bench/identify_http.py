@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
                                                                "face_selection": "largest"}, "images", p), enroll))
         answers = list(pool.map(lambda p: post("/v1/identify", {"gallery": faces.name}, "image", p), search))
     elapsed = time.perf_counter() - started
-    calibration = next(p for p in client.get("/v1/models").json()["pipelines"] if p["default"])["calibration"]
+    calibration = next(p for p in client.get("/v1/models").json()["models"] if p["default"])["calibration"]
     server.should_exit = True
     refused = sum(r.status_code != 201 for r in enrolled)
     hits = misses = strangers = false_matches = unanswered = 0

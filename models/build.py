@@ -1,4 +1,4 @@
-"""`make models`: fetch the pinned source files, convert them, check them, and write one model card each.
+"""`make models`: fetch the pinned source files, convert them, check them, and write one network card each.
 
     python -m models.build [--out build/models] [--cache build]
 

@@ -319,7 +319,7 @@ def parse(source: Path) -> Network:
 
 
 def convert(source: Path, output: Path) -> dict:
-    """Convert `source` (.dat) into an ONNX model at `output`; return the facts for the model card."""
+    """Convert `source` (.dat) into an ONNX model at `output`; return the facts for the network card."""
     network = parse(source)
     model = helper.make_model(
         _build_graph(network),

@@ -89,7 +89,7 @@ def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 
 def convert(source: Path, output: Path) -> dict:
-    """Write the predictor at `source` as an .npz at `output`; return the facts its model card records."""
+    """Write the predictor at `source` as an .npz at `output`; return the facts its network card records."""
     arrays = read_shape_predictor(Path(source).read_bytes())
     output.parent.mkdir(parents=True, exist_ok=True)
     _save_npz(output, arrays)

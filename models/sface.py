@@ -63,7 +63,7 @@ def rewrite_prelu(graph: onnx.GraphProto) -> int:
 
 
 def convert(source: Path, output: Path, *, prelu_rewrite: bool = True) -> dict:
-    """Write the clean SFace model to `output`; return the facts its model card records.
+    """Write the clean SFace model to `output`; return the facts its network card records.
 
     `prelu_rewrite=False` keeps the `PRelu` nodes: only `bench/speed.py` uses it, to show what the rewrite buys.
     """

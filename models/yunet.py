@@ -40,7 +40,7 @@ def _keep_batch_in_output_reshapes(graph: onnx.GraphProto) -> int:
 
 
 def convert(source: Path, output: Path) -> dict:
-    """Write the clean YuNet model to `output`; return the facts its model card records."""
+    """Write the clean YuNet model to `output`; return the facts its network card records."""
     model = onnx.load(str(source))
     graph = model.graph
     folded = onnx_graph.fold_dequantize(graph)

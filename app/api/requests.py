@@ -50,7 +50,7 @@ def _json_object(value: Any) -> Any:
 
 Metadata = Annotated[dict[str, Any] | None, BeforeValidator(_json_object)]
 ModelName = Annotated[
-    str | None, Field(None, description="Embedding pipeline (see /v1/models); the default if omitted.")
+    str | None, Field(None, description="Model (see /v1/models); the default if omitted.")
 ]
 OperatingPoint = Literal["fmr_1e-2", "fmr_1e-3", "fmr_1e-4", "fmr_1e-5", "fmr_1e-6"]
 

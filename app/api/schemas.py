@@ -215,7 +215,10 @@ class SubjectUpdate(BaseModel):
     metadata: dict[str, Any] | None = None
 
 
-class ModelInfo(BaseModel):
+class NetworkInfo(BaseModel):
+    """One network file (detector, landmark model or embedder) with its card: provenance, input contract,
+    measured accuracy and calibration."""
+
     model_config = ConfigDict(extra="allow")
 
     name: str
@@ -224,13 +227,14 @@ class ModelInfo(BaseModel):
     default: bool = False
 
 
-class PipelineInfo(BaseModel):
-    """What a request's `model` names: embedders, fused with weights, optionally with flip-test."""
+class ModelInfo(BaseModel):
+    """What a request's `model` chooses, and what every stored face and template is kept under: one embedder, or
+    several fused with weights, optionally with flip-test."""
 
     name: str
-    version: str = Field(description="Digest of what makes its vectors (model files, alignment, weights, flip): "
+    version: str = Field(description="Digest of what makes its vectors (network files, alignment, weights, flip): "
                          "faces of another version are never compared with this one's (409 MODEL_MISMATCH).")
-    parts: dict[str, float]
+    networks: dict[str, float] = Field(description="Embedding network name -> fusion weight (weights sum to 1).")
     flip: bool
     default: bool
     accuracy: dict[str, Any] | None
@@ -238,8 +242,8 @@ class PipelineInfo(BaseModel):
 
 
 class ModelList(BaseModel):
-    models: list[ModelInfo] = Field(description="The model files loaded, with their cards.")
-    pipelines: list[PipelineInfo] = Field(description="The embedding pipelines a request can choose.")
+    models: list[ModelInfo] = Field(description="The models a request can choose (`model`).")
+    networks: list[NetworkInfo] = Field(description="The network files the models are made of, with their cards.")
 
 
 class Health(BaseModel):

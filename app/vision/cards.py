@@ -1,4 +1,5 @@
-"""Model cards: the JSON record `make models` writes next to each ONNX file.
+"""Network cards: the JSON record `make models` writes next to each ONNX file (a network: detector, landmark
+model or embedder; a *model* is what a request chooses, one or more embedding networks, see pipelines.py).
 
 The card is the contract between the build and the runtime: which file, from where, how to feed it, and (once
 `bench/accuracy.py` has run) how accurate it is and what its scores mean.
@@ -22,7 +23,7 @@ class SourceRecord(BaseModel):
     license: str
 
 
-class ModelCard(BaseModel):
+class NetworkCard(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     name: str
@@ -38,17 +39,17 @@ class ModelCard(BaseModel):
     calibration: dict[str, Any] | None = None
 
 
-def load_card(models_dir: Path, name: str) -> ModelCard:
+def load_card(models_dir: Path, name: str) -> NetworkCard:
     path = models_dir / f"{name}.json"
     if not path.exists():
-        raise ModelNotFound(f"no model card {path}; run `make models`")
-    return ModelCard.model_validate_json(path.read_text())
+        raise ModelNotFound(f"no network card {path}; run `make models`")
+    return NetworkCard.model_validate_json(path.read_text())
 
 
 PIPELINES_FILE = "pipelines.json"
 
 
-def list_cards(models_dir: Path) -> list[ModelCard]:
-    """Every model card in the folder (the pipelines file beside them is not a card)."""
-    return [ModelCard.model_validate_json(path.read_text()) for path in sorted(models_dir.glob("*.json"))
+def list_cards(models_dir: Path) -> list[NetworkCard]:
+    """Every network card in the folder (the pipelines file beside them is not a card)."""
+    return [NetworkCard.model_validate_json(path.read_text()) for path in sorted(models_dir.glob("*.json"))
             if path.name != PIPELINES_FILE]

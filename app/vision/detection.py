@@ -16,7 +16,7 @@ import numpy as np
 
 from app.config import DetectionSettings
 from app.errors import MultipleFaces, NoFace
-from app.vision.cards import ModelCard
+from app.vision.cards import NetworkCard
 from app.vision.runtime import InferenceModel
 from app.vision.types import Face, FaceSelection
 
@@ -59,7 +59,7 @@ def decode(outputs: dict[str, np.ndarray], height: int, width: int,
 class FaceDetector:
     """YuNet in ONNX Runtime. Expects RGB input; feeds the network BGR, as it was trained."""
 
-    def __init__(self, card: ModelCard, model: InferenceModel, settings: DetectionSettings,
+    def __init__(self, card: NetworkCard, model: InferenceModel, settings: DetectionSettings,
                  max_faces: int) -> None:
         self.card = card
         self.model = model

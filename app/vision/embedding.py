@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from app.vision.alignment import arcface_crop
-from app.vision.cards import ModelCard
+from app.vision.cards import NetworkCard
 from app.vision.dlib_chip import ShapePredictor5, dlib_chip
 from app.vision.runtime import InferenceModel
 from app.vision.types import Face
@@ -16,7 +16,7 @@ from app.vision.types import Face
 Aligner = Callable[[np.ndarray, Face], np.ndarray]
 
 
-def make_aligner(card: ModelCard, models_dir: Path) -> Aligner:
+def make_aligner(card: NetworkCard, models_dir: Path) -> Aligner:
     """The crop function the card's `alignment.template` names, with any landmark model it needs loaded."""
     alignment = card.alignment or {}
     template = alignment.get("template")
@@ -31,7 +31,7 @@ def make_aligner(card: ModelCard, models_dir: Path) -> Aligner:
 class Embedder:
     """One embedding model: its card, its shared session, and the alignment its card asks for."""
 
-    def __init__(self, card: ModelCard, model: InferenceModel, aligner: Aligner) -> None:
+    def __init__(self, card: NetworkCard, model: InferenceModel, aligner: Aligner) -> None:
         self.card = card
         self.model = model
         self.name = card.name

