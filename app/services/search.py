@@ -77,11 +77,12 @@ class InProcessSearch:
 
     def _rebuild(self, session: Session) -> None:
         seq = changes.latest(session)  # first: what is committed after it is caught up on later
+        blocks = templates.all_templates(session)
         self.index.clear()
-        self.index.load(((row.gallery, row.model, row.model_version), row.subject_id, row.subject, row.centroid,
-                         row.face_count) for row in templates.all_templates(session))
+        for block in blocks:
+            self.index.load(block.key, block.subject_ids, block.subjects, block.counts, block.centroids)
         self.applied = seq
-        log.info("search index built: %d templates, up to change %d", len(self.index.entries()), seq)
+        log.info("search index built: %d templates, up to change %d", sum(len(b.subject_ids) for b in blocks), seq)
 
     def catch_up(self) -> None:
         """Apply every change committed since the last one applied."""

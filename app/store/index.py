@@ -11,8 +11,8 @@ which subjects are looked at is approximate. The approximate index is built in o
 quarter of its codes are stale (replaced or removed subjects, see approximate.py), and dropped when the shard
 falls under half of `exact_below`. A rebuild holds the lock: about 5 s at 500,000, rare.
 
-Memory per template: 1,024 B of float32 row (up to twice that in spare capacity while growing one by one; `load`
-sizes exactly), about 80 B in the approximate index (64 B code, 8 B id, list slack), and about 200 B of Python
+Memory per template: 1,024 B of float32 row (up to a quarter more in spare capacity while growing one by one;
+`load` sizes exactly), about 80 B in the approximate index (64 B code, 8 B id, list slack), and about 200 B of Python
 objects (subject id, name, count, row lookup): 646 MB for 500,000 templates, measured.
 
 Measured on the 2-core reference machine with 256-d fusion vectors: the 1,875 real lfw-dev subject centroids
@@ -35,7 +35,7 @@ before 500,000.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -48,6 +48,8 @@ Key = tuple[str, str, str]
 """(gallery, model, model version): vectors of different pipelines or versions are never compared."""
 
 INITIAL_CAPACITY = 64
+GROWTH_SHARE = 4
+"""A full shard grows by a quarter of its rows (amortised O(1) per row, and 25 % spare rather than 100 %)."""
 STALE_SHARE = 4
 """The approximate index is rebuilt once more than 1/4 of its codes are of replaced or removed subjects."""
 
@@ -74,13 +76,29 @@ class _Shard:
     def __len__(self) -> int:
         return len(self.subject_ids)
 
+    @classmethod
+    def filled(cls, subject_ids: Sequence[int], subjects: Sequence[str], counts: Sequence[int],
+               centroids: FloatArray) -> _Shard:
+        """A shard holding these rows (`centroids` is taken as it is, not copied, and normalised in place)."""
+        if not (len(subject_ids) == len(subjects) == len(counts) == len(centroids)):
+            raise ValueError("one subject, name and count per row")
+        shard = cls(centroids.shape[1], capacity=0)
+        shard.matrix = centroids if centroids.dtype == np.float32 else centroids.astype(np.float32)
+        shard.subject_ids, shard.subjects, shard.counts = list(subject_ids), list(subjects), list(counts)
+        shard.row_of = {subject_id: row for row, subject_id in enumerate(shard.subject_ids)}
+        if len(shard.row_of) != len(shard.subject_ids):
+            raise ValueError("a subject appears twice")
+        shard.normalise(0)
+        return shard
+
     def put(self, subject_id: int, subject: str, centroid: FloatArray, count: int) -> None:
         row = self.row_of.get(subject_id)
         replaces = row is not None
         if row is None:
             row = len(self)
-            if row == len(self.matrix):
-                self.matrix = np.concatenate([self.matrix, np.empty_like(self.matrix)])
+            if row == len(self.matrix):  # grow by a quarter: a loaded 500,000-row shard is 512 MB
+                spare = max(INITIAL_CAPACITY, len(self.matrix) // GROWTH_SHARE)
+                self.matrix = np.concatenate([self.matrix, np.empty((spare, self.dim), np.float32)])
             self.subject_ids.append(subject_id)
             self.subjects.append(subject)
             self.counts.append(count)
@@ -232,27 +250,12 @@ class TemplateIndex:
             return {(key, subject_id): shard.counts[row] for key, shard in self._shards.items()
                     for subject_id, row in shard.row_of.items()}
 
-    def load(self, rows: Iterable[tuple[Key, int, str, FloatArray, int]]) -> None:
-        """Add many templates at once (start-up): rows are copied raw, normalised per shard in one pass, and each
-        large shard's approximate index is built once at the end rather than kept up row by row. Holds the lock
-        throughout, so no search sees a half-loaded shard."""
+    def load(self, key: Key, subject_ids: Sequence[int], subjects: Sequence[str], counts: Sequence[int],
+             centroids: FloatArray) -> None:
+        """Replace the shard of `key` with these templates at once (start-up): the rows are normalised in one pass
+        and a large shard's approximate index is built once rather than kept up row by row. Built before it is
+        swapped in, so no search sees a half-loaded shard; a shard that cannot be built leaves the old one."""
+        shard = _Shard.filled(subject_ids, subjects, counts, centroids)
+        shard.follow_size(self.exact_below, rebuild=True)
         with self._lock:
-            first_new: dict[Key, int] = {}
-            for key, subject_id, subject, centroid, count in rows:
-                vector = np.asarray(centroid, dtype=np.float32).reshape(-1)
-                shard = self._shards.get(key)
-                if shard is None:
-                    shard = self._shards[key] = _Shard(len(vector))
-                elif shard.dim != len(vector):
-                    raise ValueError(f"{key}: {shard.dim} dimensions, not {len(vector)}")
-                if key not in first_new:
-                    first_new[key] = len(shard)
-                    approximate, shard.approximate = shard.approximate, None  # rebuilt below, not row by row
-                    if approximate is not None:
-                        first_new[key] = 0
-                shard.put(subject_id, subject, vector, count)
-            for key, start in first_new.items():
-                shard = self._shards[key]
-                shard.normalise(start)
-                shard.matrix = shard.matrix[:len(shard)].copy() if len(shard) < len(shard.matrix) else shard.matrix
-                shard.follow_size(self.exact_below, rebuild=True)
+            self._shards[key] = shard

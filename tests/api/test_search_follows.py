@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
 
@@ -15,7 +16,7 @@ from app.services.search import InProcessSearch
 from app.store import changes
 from app.store.db import create_engine, session_factory
 from app.store.migrate import upgrade
-from app.store.orm import Face, Subject, Template
+from app.store.orm import Change, Face, Subject, Template, TemplateCount
 from tests.api.conftest import ADMIN, ADMIN_KEY, assert_problem
 
 
@@ -80,9 +81,12 @@ def _break_and_repair(client: TestClient, portrait: bytes, database_url: str) ->
     assert client.get("/readyz").status_code == 200
 
 
+@pytest.mark.parametrize("before", ["templates", "version names"])
 def test_faces_stored_before_templates_existed_get_them_at_start(tmp_path: Path, models_dir: Path,
-                                                                  portrait: bytes) -> None:
-    """Data from before migration 0003 (faces, no templates, old version names) is put in order at start-up."""
+                                                                  portrait: bytes, before: str) -> None:
+    """Start-up puts in order data from before migration 0003 (faces under an old version name, no templates,
+    no change log), and data from before a version was renamed (faces, templates and counts under the old
+    name, with a change log)."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url)
     settings = Settings(database_url=url, runtime={"models_dir": models_dir}, data_dir=tmp_path,
@@ -93,9 +97,14 @@ def test_faces_stored_before_templates_existed_get_them_at_start(tmp_path: Path,
         legacy = client.app.state.services.pipeline.pipeline("fusion").legacy_version
     engine = create_engine(url)
     try:
-        with session_factory(engine).begin() as session:  # back to how 0002 left it
-            session.execute(delete(Template))
-            session.execute(update(Face).values(model_version=legacy))  # the change log keeps its rows
+        with session_factory(engine).begin() as session:
+            session.execute(update(Face).values(model_version=legacy))
+            if before == "templates":  # how 0002 left it
+                for table in (Template, TemplateCount, Change):
+                    session.execute(delete(table))
+            else:
+                for table in (Template, TemplateCount):
+                    session.execute(update(table).values(model_version=legacy))
     finally:
         engine.dispose()
     with TestClient(create_app(settings), headers=ADMIN) as client:

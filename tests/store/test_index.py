@@ -68,7 +68,7 @@ def cluster_vectors(count: int, dim: int = 64, seed: int = 0) -> np.ndarray:
 def test_large_shards_search_approximately_with_exact_scores() -> None:
     vectors = cluster_vectors(3000)
     index = TemplateIndex(exact_below=1000, candidates=50)
-    index.load((KEY, subject_id, f"s{subject_id}", vector * 3, 1) for subject_id, vector in enumerate(vectors))
+    index.load(KEY, list(range(3000)), [f"s{i}" for i in range(3000)], [1] * 3000, vectors * 3)
     probes = vectors[:200] + 0.05 * cluster_vectors(200, seed=1)
     agree = 0
     for probe in probes:
@@ -99,18 +99,20 @@ def test_the_approximate_index_follows_puts_and_removals() -> None:
     assert index.counts(KEY) == (400, 400)
 
 
-def test_load_refuses_bad_vectors_and_keeps_the_rest_of_the_index() -> None:
+def test_load_refuses_bad_vectors_and_keeps_the_shard_it_had() -> None:
     index = TemplateIndex()
+    index.put(KEY, 9, "s9", vector(9), 1)
     with pytest.raises(ValueError, match="finite"):
-        index.load([(KEY, 1, "s1", vector(1), 1), (KEY, 2, "s2", np.zeros(128, np.float32), 1)])
-    with pytest.raises(ValueError, match="dimensions"):
-        index.load([(KEY, 3, "s3", vector(3, dim=64), 1)])
+        index.load(KEY, [1, 2], ["s1", "s2"], [1, 1], np.stack([vector(1), np.zeros(128, np.float32)]))
+    with pytest.raises(ValueError, match="twice"):
+        index.load(KEY, [1, 1], ["s1", "s1"], [1, 1], np.stack([vector(1), vector(2)]))
+    assert [hit.subject for hit in index.search(KEY, vector(9), 5)] == ["s9"]
 
 
 def test_replacing_many_subjects_rebuilds_the_approximate_index() -> None:
     vectors = cluster_vectors(2400)
     index = TemplateIndex(exact_below=1000)
-    index.load((KEY, subject_id, f"s{subject_id}", vector, 1) for subject_id, vector in enumerate(vectors[:1200]))
+    index.load(KEY, list(range(1200)), [f"s{i}" for i in range(1200)], [1] * 1200, vectors[:1200].copy())
     for subject_id in range(400):  # a third re-enrolled: their old codes go stale, then the index is rebuilt
         index.put(KEY, subject_id, f"s{subject_id}", vectors[1200 + subject_id], 2)
     assert all(index.search(KEY, vectors[1200 + i], 1)[0].subject_id == i for i in range(0, 400, 7))

@@ -58,8 +58,13 @@ def test_missing_templates_are_found_and_read_back(session: Session) -> None:
         templates.refresh(session, *key)
     session.commit()
     assert templates.missing(session) == []
-    rows = {(row.subject, row.model): row for row in templates.all_templates(session)}
-    assert set(rows) == {("ada", "sface"), ("bob", "sface"), ("bob", "dlib")}
+    blocks = {block.key: block for block in templates.all_templates(session)}
+    assert {key: block.subjects for key, block in blocks.items()} == {
+        ("staff", "sface", "2021dec"): ["ada", "bob"], ("staff", "dlib", "2021dec"): ["bob"]}
+    sface = blocks["staff", "sface", "2021dec"]
+    assert sface.subject_ids == [ada.id, bob.id]
+    assert sface.counts == [1, 1]
+    np.testing.assert_allclose(sface.centroids[1], templates.centroid(session, bob.id, "sface", "2021dec")[0])
     found = templates.templates_of(session, [(bob.id, "dlib", "2021dec"), (bob.id, "dlib", "nope")])
     assert list(found) == [(bob.id, "dlib", "2021dec")]
     best = templates.best_faces(session, [ada.id, bob.id], "sface", "2021dec", embedding(2))

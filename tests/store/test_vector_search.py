@@ -94,8 +94,7 @@ def test_ranking_equals_exact_search_and_the_in_process_index(engine: Engine) ->
     ids = _store(engine, "g", vectors)
     vector_search.ensure_hnsw(engine, MODEL, VERSION, DIM)
     index = TemplateIndex()
-    index.load(((("g", MODEL, VERSION), subject_id, f"s{i}", vector, 1)
-                for i, (subject_id, vector) in enumerate(zip(ids, vectors, strict=True))))
+    index.load(("g", MODEL, VERSION), ids, [f"s{i}" for i in range(len(ids))], [1] * len(ids), vectors.copy())
     with session_factory(engine)() as session:
         for probe in _unit_rows(rng, 20):
             expected = index.search(("g", MODEL, VERSION), probe, 10)
