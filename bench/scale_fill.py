@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.errors import FacegateError
-from app.store import templates
+from app.store import changes, templates
 from app.store.orm import Face, Subject, Template
 from app.vision.pipeline import load_pipeline
 from app.vision.types import FaceSelection
@@ -179,5 +179,8 @@ def fill(engine: Engine, gallery: str, version: str, photos: list[Photo], faces:
     flush()
     with Session(engine) as session, session.begin():
         templates.recount(session)
+        # A database in use has a change log (pruning keeps its newest row), which tells start-up that every
+        # face has its template; a fill that wrote none would look like data from before templates existed.
+        changes.template_changed(session, [(len(names), gallery, MODEL, version)])
     _advance_sequences(engine)
     return Filled(gallery, len(names), written, np.asarray(centroids, np.float32), names)
