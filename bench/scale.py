@@ -38,8 +38,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 import psutil
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
-from app.store import vector_search
+from app.store import templates, vector_search
 from app.store.db import create_engine
 from app.store.migrate import upgrade
 from bench.facesets import ROOT, FaceSet, add_set_arguments
@@ -48,6 +51,7 @@ from bench.scale_fill import MODEL, Filled, Photo, embed_photos, fill
 ADMIN_KEY = "scale-bench-admin-key-0123456789abcdef"
 GALLERY, TINY = "scale", "scale-tiny"
 READY_TIMEOUT_S = 600
+PG_SHARED_BUFFERS = "2GB"
 
 
 @dataclass
@@ -162,20 +166,29 @@ def _enroll(base: str, faces: FaceSet, paths: list[str]) -> float:
     return enrolled / (time.perf_counter() - started)
 
 
+def _read_back(engine: Engine, version: str) -> Filled:
+    """What an earlier fill wrote (for --existing): the gallery's templates as the exact search's data."""
+    with Session(engine) as session:
+        (block,) = [b for b in templates.all_templates(session) if b.key == (GALLERY, MODEL, version)]
+        faces = templates.counts(session, GALLERY, MODEL, version)[1]
+    return Filled(GALLERY, len(block.subjects), faces, block.centroids, block.subjects)
+
+
 def measure(database: str, url: str, size: int, backend: str, workers: int, faces: FaceSet, models: Path,
-            people: list[Photo], version: str, probes: list[Photo], newcomers: list[str], data_dir: Path) -> Row:
+            people: list[Photo], version: str, probes: list[Photo], newcomers: list[str], data_dir: Path,
+            existing: bool = False) -> Row:
     upgrade(url)
     engine = create_engine(url)
     started = time.perf_counter()
     try:
-        filled = fill(engine, GALLERY, version, people, size)
+        filled = _read_back(engine, version) if existing else fill(engine, GALLERY, version, people, size)
         if engine.dialect.name == "postgresql" and backend != "memory":
             # A deployment's HNSW index grows with its gallery; here it is built once, as part of the fill, so
             # that start to ready is that of a replica (re)starting on a database already in use.
             vector_search.ensure_hnsw(engine, MODEL, version, filled.centroids.shape[1])
     finally:
         engine.dispose()
-    fill_s = time.perf_counter() - started
+    fill_s = 0.0 if existing else time.perf_counter() - started
     process, base, ready_s = _start(url, backend, workers, data_dir, models)
     try:
         client = httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {ADMIN_KEY}"})
@@ -219,6 +232,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--people", type=int, default=400, help="lfw-dev gallery photos enrolled (real people)")
     parser.add_argument("--probes", type=int, default=200, help="probe photos of those people identified")
     parser.add_argument("--enrolls", type=int, default=40, help="new people enrolled into the large gallery")
+    parser.add_argument("--existing", metavar="URL", help="measure a database an earlier fill left, not a new one "
+                        "(the enrolls of that run are in it: the figures are those of a gallery 40 larger)")
     args = parser.parse_args(argv)
     faces = FaceSet.load(args.faces / args.set)
     gallery_paths = [p for p, role in faces.roles.items() if role == "gallery"][:args.people]
@@ -229,7 +244,12 @@ def main(argv: list[str] | None = None) -> None:
     probes, _ = embed_photos(faces, probe_paths[:args.probes], args.models)
     newcomers = [p for p, role in faces.roles.items() if role == "unknown_probe"][:args.enrolls]
     rows = []
-    for database in args.database:
+    if args.existing:  # a database an earlier fill left (its size and kind are read from it)
+        with tempfile.TemporaryDirectory(prefix="facegate-scale-") as scratch:
+            database = make_url(args.existing).get_backend_name()
+            rows.append(measure(database, args.existing, 0, args.backend, args.workers, faces, args.models, people,
+                                version, probes, newcomers, Path(scratch), existing=True))
+    for database in [] if args.existing else args.database:
         for size in args.sizes:
             with tempfile.TemporaryDirectory(prefix="facegate-scale-") as scratch:
                 folder = Path(scratch)
@@ -240,7 +260,9 @@ def main(argv: list[str] | None = None) -> None:
                     continue
                 from tests.postgres import create_database, start_postgres  # the tests' throwaway server
 
-                server_url, stop = start_postgres(folder)
+                # Sized as a server holding a large gallery would be: the HNSW index in memory (at 500,000
+                # templates it is about 650 MB; the default 128 MB made every search read pages from the OS).
+                server_url, stop = start_postgres(folder, shared_buffers=PG_SHARED_BUFFERS)
                 try:
                     rows.append(measure(database, create_database(server_url, "scale"), size, args.backend,
                                         args.workers, faces, args.models, people, version, probes, newcomers,

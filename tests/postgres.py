@@ -20,9 +20,10 @@ from sqlalchemy.engine import make_url
 _FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
 
-def start_postgres(tmp_dir: Path) -> tuple[str, Callable[[], None]]:
+def start_postgres(tmp_dir: Path, shared_buffers: str | None = None) -> tuple[str, Callable[[], None]]:
     """Start a server with its data in `tmp_dir`; returns its `postgresql+psycopg://` URL (the `postgres`
-    database, over a Unix socket) and a function that stops it and deletes the data."""
+    database, over a Unix socket) and a function that stops it and deletes the data. `shared_buffers` (which
+    takes a restart) is for benchmarks at scale; the tests' data fits the default."""
     with warnings.catch_warnings():
         # platformdirs warns at import that XDG_RUNTIME_DIR is unset (usual in containers); pgserver then keeps
         # its lock file in the temporary folder, which is fine.
@@ -34,6 +35,11 @@ def start_postgres(tmp_dir: Path) -> tuple[str, Callable[[], None]]:
         for name, value in _FAST_SETTINGS.items():
             connection.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
         connection.execute("SELECT pg_reload_conf()")
+        if shared_buffers:
+            connection.execute(sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(shared_buffers)))
+    if shared_buffers:
+        server.stop()
+        server.start()
     return server.get_uri(driver="psycopg"), server.cleanup
 
 
