@@ -107,6 +107,19 @@ def test_ranking_equals_exact_search_and_the_in_process_index(engine: Engine) ->
         assert templates.gallery_sizes(session) == {("g", MODEL): sum(1 + i % 3 for i in range(300))}
 
 
+def test_start_up_reads_the_stored_vectors_exactly(engine: Engine) -> None:
+    """The in-memory backend on PostgreSQL loads templates from pgvector's binary form, byte-swapped in place."""
+    vectors = _unit_rows(np.random.default_rng(5), 40)
+    ids = _store(engine, "g", vectors)
+    with session_factory(engine)() as session:
+        (block,) = templates.all_templates(session)
+    assert block.key == ("g", MODEL, VERSION)
+    assert block.centroids.dtype == np.float32
+    row_of = {subject_id: row for row, subject_id in enumerate(block.subject_ids)}
+    np.testing.assert_array_equal(block.centroids[[row_of[i] for i in ids]], vectors)
+    assert sorted(block.subjects) == sorted(f"s{i}" for i in range(40))
+
+
 def test_another_gallery_or_pipeline_version_is_never_returned(engine: Engine) -> None:
     rng = np.random.default_rng(2)
     mine = _unit_rows(rng, 50)
