@@ -121,8 +121,9 @@ def delete_face(services: Services, actor: Actor, gallery: str, face_id: str) ->
         face = repository.get_face(session, face_id)
         # Lock the subject (as every write to it does, first), then read the face again: a delete of the subject
         # that committed meanwhile took the face with it.
-        if face is not None and face.gallery == gallery and repository.lock_subject(session, face.subject_id):
-            face = repository.get_face(session, face_id, reread=True)
+        if face is not None and face.gallery == gallery:
+            locked = repository.lock_subject(session, face.subject_id)
+            face = repository.get_face(session, face_id, reread=True) if locked else None
         if face is None or face.gallery != gallery:
             if not repository.gallery_exists(session, gallery):
                 raise GalleryNotFound.named(gallery)
