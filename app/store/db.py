@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,6 +79,12 @@ def begin_write(session: Session) -> None:
     (SELECT ... FOR UPDATE)."""
     if session.get_bind().dialect.name == "sqlite":
         session.execute(sa.text("BEGIN IMMEDIATE"))
+
+
+def upsert(session: Session, table: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can say ON CONFLICT (both dialects have one, under the same methods)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def session_factory(engine: Engine, sealer: Sealer | None = None) -> sessionmaker[Session]:

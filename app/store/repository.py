@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.store.db import upsert
 from app.store.orm import Face, FloatArray, Subject, new_face_id
 from app.store.sealing import Sealer, SealingError
 
@@ -30,11 +30,8 @@ def get_subject(session: Session, gallery: str, external_id: str, *, lock: bool 
 
 
 def lock_subject(session: Session, subject_id: int) -> bool:
-    """Hold the subject's row until commit (PostgreSQL); False when it is gone."""
-    query = select(Subject.id).where(Subject.id == subject_id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.scalar(query) is not None
+    """Hold the subject's row until commit (PostgreSQL; SQLite leaves FOR UPDATE out); False when it is gone."""
+    return session.scalar(select(Subject.id).where(Subject.id == subject_id).with_for_update()) is not None
 
 
 def get_or_create_subject(
@@ -51,9 +48,8 @@ def get_or_create_subject(
     existing subject's name and metadata are left as they are. The row is locked either way (an existing one as
     it is read, a new one by its insert), so it cannot be deleted under the faces about to be added to it.
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(Subject)
+        upsert(session, Subject)
         .values(gallery=gallery, external_id=external_id, name=name, metadata_=metadata or {})
         .on_conflict_do_nothing(index_elements=[Subject.gallery, Subject.external_id])
         .returning(Subject.id)

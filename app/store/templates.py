@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Executable, LargeBinary, delete, func, insert, select, type_coerce, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.store import changes
+from app.store.db import upsert
 from app.store.orm import Face, FloatArray, Subject, Template, TemplateCount, utcnow
 from app.store.repository import embedding_of, sealer_of
 
@@ -48,8 +47,7 @@ def _count(session: Session, gallery: str, model: str, model_version: str, subje
     """Add to (or take from) a gallery's counts for one pipeline version; a row whose subjects reach 0 goes."""
     if not subjects and not faces:
         return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(TemplateCount).values(gallery=gallery, model=model, model_version=model_version,
+    insert = upsert(session, TemplateCount).values(gallery=gallery, model=model, model_version=model_version,
                                                   subjects=subjects, faces=faces)
     session.execute(insert.on_conflict_do_update(
         index_elements=[TemplateCount.gallery, TemplateCount.model, TemplateCount.model_version],
@@ -267,15 +265,12 @@ def missing(session: Session) -> list[tuple[int, str, str, str]]:
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
 
 
-def versions_in_use(session: Session) -> set[tuple[str, str]]:
-    """(model, version) pairs that faces are stored under. Once the change log has a row, every write since kept
-    the templates (and their counts) in step with the faces, so the small counts table answers; before, data may
-    predate templates, and the faces are scanned (3 s at 1,000,000 faces)."""
-    if changes.latest(session):
-        query = select(TemplateCount.model, TemplateCount.model_version).distinct()
-    else:
-        query = select(Face.model, Face.model_version).distinct()
-    return {(row[0], row[1]) for row in session.execute(query)}
+def versions_in_use(session: Session, *, scan_faces: bool) -> set[tuple[str, str]]:
+    """(model, version) pairs that faces are stored under: from the faces themselves, or (when templates are known
+    to be in step with them) from the small counts table."""
+    query = (select(Face.model, Face.model_version) if scan_faces
+             else select(TemplateCount.model, TemplateCount.model_version))
+    return {(row[0], row[1]) for row in session.execute(query.distinct())}
 
 
 def rename_version(session: Session, model: str, old: str, new: str) -> int:
