@@ -131,19 +131,19 @@ def identify(services: Services, actor: Actor, image: bytes, gallery: str, *, to
         reasons = sorted({reason for probe in found for reason in _gate(services, probe)})
         raise LowQuality(f"no face passes the probe quality gate: {', '.join(reasons)}", reasons)
     key = (gallery, model, services.version(model))
-    for probe in usable:
-        started = time.perf_counter()
-        hits = services.search.search(key, probe.embedding, top_k)
-        services.metrics.stages.labels("search").observe(time.perf_counter() - started)
-        with services.sessions() as session:
-            best_faces = templates.best_faces(session, [hit.subject_id for hit in hits], model, key[2],
-                                              probe.embedding)
+    started = time.perf_counter()
+    searched = services.search.search(key, [probe.embedding for probe in usable], top_k)
+    services.metrics.stages.labels("search").observe(time.perf_counter() - started)
+    with services.sessions() as session:
+        best_faces = [templates.best_faces(session, [hit.subject_id for hit in hits], model, key[2], probe.embedding)
+                      for probe, hits in zip(usable, searched.hits, strict=True)]
+    for probe, hits, best_face in zip(usable, searched.hits, best_faces, strict=True):
         candidates = [Candidate(hit.subject, hit.score, services.estimated_fmr(model, hit.score),
-                                best_faces.get(hit.subject_id, "")) for hit in hits]
+                                best_face.get(hit.subject_id, "")) for hit in hits]
         best = candidates[0] if candidates and candidates[0].score >= cut else None
         faces.append(IdentifiedFace(**vars(geometry(probe)), candidates=candidates,
                                     match=Match(best.subject, best.score, best.estimated_fmr) if best else None))
-    counts = services.search.counts(key)
+    counts = searched.counts
     expected_fpir = float(-np.expm1(counts.subjects * np.log1p(-min(decision.fmr, 1 - 1e-12))))
     matched = [face.match.subject for face in faces if face.match]
     services.audit.record_now(actor, "identify", gallery=gallery, subject=matched[0] if len(matched) == 1 else None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,6 +40,15 @@ class GalleryCounts:
     faces: int
 
 
+@dataclass(frozen=True)
+class Searched:
+    """What one identify asks of a search: each probe's best subjects, and the size of the gallery they were
+    found in, from one look at the database (one catch-up, or one database session)."""
+
+    hits: list[list[Hit]]
+    counts: GalleryCounts
+
+
 class TemplateSearch(Protocol):
     """What identify and readiness need from a search, whichever backend answers (settings.search.backend)."""
 
@@ -51,8 +60,9 @@ class TemplateSearch(Protocol):
     def catch_up(self) -> None:
         """Be in step with everything committed; raise ServiceNotReady when that cannot be."""
 
-    def search(self, key: Key, probe: npt.ArrayLike, top_k: int) -> list[Hit]:
-        """The `top_k` subjects of (gallery, model, version) whose centroid is most similar, best first."""
+    def search(self, key: Key, probes: Sequence[npt.ArrayLike], top_k: int) -> Searched:
+        """For each probe, the `top_k` subjects of (gallery, model, version) whose centroid is most similar, best
+        first, and the gallery's counts."""
 
     def counts(self, key: Key) -> GalleryCounts:
         """Subjects and faces of (gallery, model, version), as committed."""
@@ -119,9 +129,10 @@ class InProcessSearch:
             else:
                 self.index.put(key, row.subject_id, row.subject, row.centroid, row.face_count)
 
-    def search(self, key: Key, probe: npt.ArrayLike, top_k: int) -> list[Hit]:
+    def search(self, key: Key, probes: Sequence[npt.ArrayLike], top_k: int) -> Searched:
         self.catch_up()
-        return self.index.search(key, probe, top_k)
+        hits = [self.index.search(key, probe, top_k) for probe in probes]
+        return Searched(hits, GalleryCounts(*self.index.counts(key)))
 
     def counts(self, key: Key) -> GalleryCounts:
         self.catch_up()
@@ -183,15 +194,18 @@ class DatabaseSearch:
             raise ServiceNotReady("the database is unreachable") from exc
         self.failure = None
 
-    def search(self, key: Key, probe: npt.ArrayLike, top_k: int) -> list[Hit]:
+    def search(self, key: Key, probes: Sequence[npt.ArrayLike], top_k: int) -> Searched:
         gallery, model, version = key
         dim = self._dims.get((model, version))
         with self._session() as session:
-            if dim is None or (self._exact_below and
-                               templates.counts(session, gallery, model, version)[0] < self._exact_below):
-                return vector_search.exact_search(session, gallery, model, version, probe, top_k)
-            return vector_search.search(session, gallery, model, version, dim, probe, top_k, self._candidates,
-                                        self._ef_search)
+            counts = GalleryCounts(*templates.counts(session, gallery, model, version))
+            if dim is None or counts.subjects < self._exact_below:
+                hits = [vector_search.exact_search(session, gallery, model, version, probe, top_k)
+                        for probe in probes]
+            else:
+                hits = [vector_search.search(session, gallery, model, version, dim, probe, top_k, self._candidates,
+                                             self._ef_search) for probe in probes]
+        return Searched(hits, counts)
 
     def counts(self, key: Key) -> GalleryCounts:
         with self._session() as session:

@@ -18,7 +18,9 @@ objects (subject id, name, count, row lookup): 646 MB for 500,000 templates, mea
 Measured on the 2-core reference machine with 256-d fusion vectors: the 1,875 real lfw-dev subject centroids
 (gallery photos) plus distractors, half drawn from a Gaussian with the real embeddings' mean and covariance, half
 real gallery photos perturbed by that covariance (look-alikes at cosine 0.66-0.86); probes: 1,000 real probe and
-unknown-probe photos. Recall is of the exact search's answer; `candidates` 100 (the default) / 200:
+unknown-probe photos, searched in a loop (warm caches; in the server the pipeline runs between searches and
+each costs 2-3x as much, see approximate.py's PROBE_FRACTION), half the lists scanned. Recall is of the exact
+search's answer; `candidates` 100 (the default) / 200:
 
 | templates | load (batch) | search p50 / p99 | recall@1 | recall@10 |
 |---|---|---|---|---|
@@ -66,6 +68,8 @@ class _Shard:
         self.subject_ids: list[int] = []
         self.subjects: list[str] = []
         self.counts: list[int] = []
+        self.faces = 0
+        """sum(self.counts), kept up so that an identify's gallery size costs nothing at any size."""
         self.row_of: dict[int, int] = {}
         self.approximate: ApproximateIndex | None = None
 
@@ -85,6 +89,7 @@ class _Shard:
         shard = cls(centroids.shape[1], capacity=0)
         shard.matrix = centroids if centroids.dtype == np.float32 else centroids.astype(np.float32)
         shard.subject_ids, shard.subjects, shard.counts = list(subject_ids), list(subjects), list(counts)
+        shard.faces = sum(shard.counts)
         shard.row_of = {subject_id: row for row, subject_id in enumerate(shard.subject_ids)}
         if len(shard.row_of) != len(shard.subject_ids):
             raise ValueError("a subject appears twice")
@@ -104,7 +109,9 @@ class _Shard:
             self.counts.append(count)
             self.row_of[subject_id] = row
         else:
+            self.faces -= self.counts[row]
             self.subjects[row], self.counts[row] = subject, count
+        self.faces += count
         self.matrix[row] = centroid
         if self.approximate is not None:
             self.approximate.put(subject_id, self.matrix[row], replaces=replaces)
@@ -113,6 +120,7 @@ class _Shard:
         row = self.row_of.pop(subject_id, None)
         if row is None:
             return
+        self.faces -= self.counts[row]
         last = len(self) - 1
         if row != last:
             self.matrix[row] = self.matrix[last]
@@ -234,14 +242,14 @@ class TemplateIndex:
         """(subjects, faces) of one gallery and pipeline version."""
         with self._lock:
             shard = self._shards.get(key)
-            return (len(shard), sum(shard.counts)) if shard is not None else (0, 0)
+            return (len(shard), shard.faces) if shard is not None else (0, 0)
 
     def galleries(self) -> dict[tuple[str, str], int]:
         """Faces per (gallery, model), for the metrics."""
         with self._lock:
             totals: dict[tuple[str, str], int] = {}
             for (gallery, model, _), shard in self._shards.items():
-                totals[gallery, model] = totals.get((gallery, model), 0) + sum(shard.counts)
+                totals[gallery, model] = totals.get((gallery, model), 0) + shard.faces
             return totals
 
     def entries(self) -> dict[tuple[Key, int], int]:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, event, insert, text
 from sqlalchemy.orm import Session
 
 from app.errors import ServiceNotReady
-from app.services.search import DatabaseSearch, IndexedPipeline
+from app.services.search import DatabaseSearch, GalleryCounts, IndexedPipeline
 from app.store import templates, vector_search
 from app.store.db import create_engine, session_factory
 from app.store.index import TemplateIndex
@@ -261,8 +261,10 @@ def test_database_search_answers_and_reports_an_unreachable_database(engine: Eng
     search.rebuild()
     search.catch_up()
     key = ("g", MODEL, VERSION)
-    assert [hit.subject_id for hit in search.search(key, vectors[3], 5)] == _exact(vectors, ids, vectors[3], 5)
-    assert search.counts(key).subjects == 40
+    searched = search.search(key, [vectors[3], vectors[7]], 5)
+    assert [[hit.subject_id for hit in hits] for hits in searched.hits] == [_exact(vectors, ids, vectors[3], 5),
+                                                                           _exact(vectors, ids, vectors[7], 5)]
+    assert searched.counts == search.counts(key) == GalleryCounts(40, sum(1 + i % 3 for i in range(40)))
     assert search.gallery_sizes() == {("g", MODEL): sum(1 + i % 3 for i in range(40))}
     assert search.failure is None
 
