@@ -89,7 +89,7 @@ def choose_search(settings: Settings, engine: Engine, sessions: sessionmaker[Ses
             why = ("embeddings are encrypted at rest, so the database cannot search them" if postgres
                    else f"{engine.dialect.name} has no vector search")
         log.info("search backend: in-process index following the change log (%s)", why)
-        return InProcessSearch(sessions, exact_below=settings.search.exact_below,
+        return InProcessSearch(engine, sessions, exact_below=settings.search.exact_below,
                                candidates=settings.search.candidates)
     log.info("search backend: pgvector in the database (%s)", "asked for" if wanted == "database" else "auto")
     search = settings.search

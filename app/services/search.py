@@ -72,7 +72,9 @@ class TemplateSearch(Protocol):
 
 
 class InProcessSearch:
-    def __init__(self, sessions: sessionmaker[Session], *, exact_below: int = 20_000, candidates: int = 100) -> None:
+    def __init__(self, engine: Engine, sessions: sessionmaker[Session], *, exact_below: int = 20_000,
+                 candidates: int = 100) -> None:
+        self._engine = engine
         self._sessions = sessions
         self.index = TemplateIndex(exact_below, candidates)
         self.applied = 0
@@ -97,20 +99,26 @@ class InProcessSearch:
     def catch_up(self) -> None:
         """Apply every change committed since the last one applied."""
         try:
-            with self._sync, self._sessions() as session:
-                if changes.latest(session) <= self.applied:
-                    pass
-                elif changes.oldest(session) > self.applied + 1:  # pruned past us: start again
-                    self._rebuild(session)
-                else:
-                    while batch := changes.since(session, self.applied, CHANGES_PER_BATCH):
-                        self._apply(session, batch)
-                        self.applied = batch[-1].seq
+            if changes.latest_now(self._engine) > self.applied:
+                self._follow()
             self.failure = None
         except Exception as exc:
             self.failure = f"the search index could not follow the database: {exc}"
             log.exception("search index out of step")
             raise ServiceNotReady(self.failure) from exc
+
+    def _follow(self) -> None:
+        """Apply what was committed since the last change applied (again under the lock: another thread may have
+        applied it meanwhile)."""
+        with self._sync, self._sessions() as session:
+            if changes.latest(session) <= self.applied:
+                return
+            if changes.oldest(session) > self.applied + 1:  # pruned past us: start again
+                self._rebuild(session)
+                return
+            while batch := changes.since(session, self.applied, CHANGES_PER_BATCH):
+                self._apply(session, batch)
+                self.applied = batch[-1].seq
 
     def _apply(self, session: Session, batch: list[Change]) -> None:
         keys = {(c.subject_id, c.model, c.model_version) for c in batch if c.kind == "template"}
