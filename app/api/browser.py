@@ -97,4 +97,4 @@ def add_cors(app: FastAPI, http: HttpSettings) -> None:
         app.add_middleware(
             CORSMiddleware, allow_origins=http.cors_origins, allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"], max_age=600)
+            expose_headers=["X-Request-ID", "Retry-After", "Server-Timing"], max_age=600)

@@ -133,7 +133,7 @@ def identify(services: Services, actor: Actor, image: bytes, gallery: str, *, to
     key = (gallery, model, services.version(model))
     started = time.perf_counter()
     searched = services.search.search(key, [probe.embedding for probe in usable], top_k)
-    services.metrics.stages.labels("search").observe(time.perf_counter() - started)
+    services.metrics.observe_stages({"search": time.perf_counter() - started})
     with services.sessions() as session:
         best_faces = [templates.best_faces(session, [hit.subject_id for hit in hits], model, key[2], probe.embedding)
                       for probe, hits in zip(usable, searched.hits, strict=True)]

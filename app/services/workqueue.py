@@ -10,6 +10,7 @@ to be of use. The per-image time is a moving average of measured work, so admiss
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import os
 import threading
@@ -54,7 +55,8 @@ class ModelQueue:
             self._pending += cost
         try:
             work = functools.partial(self._timed, cost, function, *args, **kwargs)
-            return await asyncio.wrap_future(self._executor.submit(work))
+            # In a copy of the request's context: its request id (log lines) and its stage timings follow it.
+            return await asyncio.wrap_future(self._executor.submit(contextvars.copy_context().run, work))
         finally:
             with self._lock:
                 self._pending -= cost

@@ -12,6 +12,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from app.telemetry import timing
+
 # From 1 ms to 10 s: a photo takes ~15-30 ms on one core; a queue or a slow disk shows up in the upper buckets.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -71,8 +73,10 @@ class Metrics:
         self.registry.register(collector)
 
     def observe_stages(self, timings: Mapping[str, float]) -> None:
+        """Into the histogram, and into the current request's Server-Timing header."""
         for stage, seconds in timings.items():
             self.stages.labels(stage).observe(seconds)
+        timing.record(timings)
 
     def render(self) -> bytes:
         if self._multiprocess_dir is None:
