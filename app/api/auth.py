@@ -36,7 +36,8 @@ class Caller:
     target_gallery: str | None = None
 
     def gallery(self, name: str) -> str:
-        """`name`, if this key may touch it; otherwise the same 404 a gallery that does not exist gets."""
+        """`name`, if this key may touch it; otherwise the same 404 a gallery that does not exist gets. Either way
+        `name` becomes the request's target gallery (`target_gallery`): the audit entry of a refusal names it."""
         self.target_gallery = name
         if not self.principal.may_touch(name):
             raise GalleryNotFound.named(name)

@@ -163,15 +163,16 @@ def _write(services: Transfer, actor: Actor, result: ImportResult, batch: list[S
     with services.sessions() as session:
         begin_write(session)
         present = transfer.existing_subjects(session, result.gallery, [item.subject for item in batch])
-        fresh = [item for item in batch if item.subject not in present]
-        ids = transfer.add_subjects(session, result.gallery, result.model, result.model_version, fresh)
+        added = transfer.add_subjects(session, result.gallery, result.model, result.model_version,
+                                      [item for item in batch if item.subject not in present])
+        ids = list(added.values())
         for subject_id in ids:
             templates.refresh(session, subject_id, result.gallery, result.model, result.model_version)
-        faces = sum(len(item.faces) for item in fresh)
+        faces = sum(len(item.faces) for item in batch if item.subject in added)
+        skipped = len(batch) - len(added)
         audit.record(session, actor, "gallery.import", gallery=result.gallery,
-                     details={"model": result.model, "subjects": len(fresh), "skipped": len(present),
-                              "faces": faces})
+                     details={"model": result.model, "subjects": len(added), "skipped": skipped, "faces": faces})
         changes.template_changed(session, [(i, result.gallery, result.model, result.model_version) for i in ids])
         session.commit()
-    return ImportResult(result.gallery, result.model, result.model_version, result.subjects_imported + len(fresh),
-                        result.subjects_skipped + len(present), result.faces_imported + faces)
+    return ImportResult(result.gallery, result.model, result.model_version, result.subjects_imported + len(added),
+                        result.subjects_skipped + skipped, result.faces_imported + faces)

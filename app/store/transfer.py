@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.store.db import upsert
 from app.store.orm import Face, FloatArray, Subject, new_face_id, utcnow
 from app.store.repository import embedding_of, sealer_of
 
@@ -66,22 +67,33 @@ def existing_subjects(session: Session, gallery: str, external_ids: Sequence[str
 
 
 def add_subjects(session: Session, gallery: str, model: str, model_version: str,
-                 subjects: Sequence[StoredSubject]) -> list[int]:
-    """Insert new subjects with their faces in one flush (new face ids: an import never collides with what is
-    there); returns the subjects' database ids."""
+                 subjects: Sequence[StoredSubject]) -> dict[str, int]:
+    """Insert new subjects with their faces in two statements (new face ids: an import never collides with what
+    is there). A subject that another writer created after the caller looked (an enroll of the same name, on
+    PostgreSQL, where writers do not queue) is left as that writer made it, not failed on: only the subjects
+    inserted here are returned, by external id, with their database ids."""
+    if not subjects:
+        return {}
+    inserted = session.execute(
+        upsert(session, Subject).values([
+            {"gallery": gallery, "external_id": item.subject, "name": item.name, "metadata_": item.metadata}
+            for item in subjects])
+        .on_conflict_do_nothing(index_elements=[Subject.gallery, Subject.external_id])
+        .returning(Subject.external_id, Subject.id))
+    ids: dict[str, int] = dict(inserted.all())
     sealer = sealer_of(session)
     rows = []
     for item in subjects:
-        record = Subject(gallery=gallery, external_id=item.subject, name=item.name, metadata_=item.metadata)
+        if item.subject not in ids:
+            continue
         for face in item.faces:
             face_id = new_face_id()
-            record.faces.append(Face(
-                id=face_id, gallery=gallery, model=model, model_version=model_version,
-                embedding=None if sealer else face.embedding,
-                embedding_sealed=sealer.seal(face.embedding, face_id) if sealer else None,
-                detection_score=face.detection_score, box=face.box, landmarks=face.landmarks,
-                image_sha256=face.image_sha256, created_at=face.created_at, updated_at=utcnow()))
-        rows.append(record)
-    session.add_all(rows)
-    session.flush()
-    return [row.id for row in rows]
+            rows.append({
+                "id": face_id, "subject_id": ids[item.subject], "gallery": gallery, "model": model,
+                "model_version": model_version, "embedding": None if sealer else face.embedding,
+                "embedding_sealed": sealer.seal(face.embedding, face_id) if sealer else None,
+                "detection_score": face.detection_score, "box": face.box, "landmarks": face.landmarks,
+                "image_sha256": face.image_sha256, "created_at": face.created_at, "updated_at": utcnow()})
+    if rows:
+        session.execute(insert(Face), rows)
+    return ids
