@@ -165,14 +165,13 @@ def _write(services: Transfer, actor: Actor, result: ImportResult, batch: list[S
         present = transfer.existing_subjects(session, result.gallery, [item.subject for item in batch])
         added = transfer.add_subjects(session, result.gallery, result.model, result.model_version,
                                       [item for item in batch if item.subject not in present])
-        ids = list(added.values())
+        ids = list(added.ids.values())
         for subject_id in ids:
             templates.refresh(session, subject_id, result.gallery, result.model, result.model_version)
-        faces = sum(len(item.faces) for item in batch if item.subject in added)
-        skipped = len(batch) - len(added)
+        faces, skipped = added.faces, len(batch) - len(ids)
         audit.record(session, actor, "gallery.import", gallery=result.gallery,
-                     details={"model": result.model, "subjects": len(added), "skipped": skipped, "faces": faces})
+                     details={"model": result.model, "subjects": len(ids), "skipped": skipped, "faces": faces})
         changes.template_changed(session, [(i, result.gallery, result.model, result.model_version) for i in ids])
         session.commit()
-    return ImportResult(result.gallery, result.model, result.model_version, result.subjects_imported + len(added),
+    return ImportResult(result.gallery, result.model, result.model_version, result.subjects_imported + len(ids),
                         result.subjects_skipped + skipped, result.faces_imported + faces)

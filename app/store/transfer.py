@@ -66,14 +66,21 @@ def existing_subjects(session: Session, gallery: str, external_ids: Sequence[str
         Subject.gallery == gallery, Subject.external_id.in_(list(external_ids)))))
 
 
+@dataclass(frozen=True)
+class Added:
+    ids: dict[str, int]
+    """Database id of each subject inserted, by external id."""
+    faces: int
+
+
 def add_subjects(session: Session, gallery: str, model: str, model_version: str,
-                 subjects: Sequence[StoredSubject]) -> dict[str, int]:
+                 subjects: Sequence[StoredSubject]) -> Added:
     """Insert new subjects with their faces in two statements (new face ids: an import never collides with what
     is there). A subject that another writer created after the caller looked (an enroll of the same name, on
     PostgreSQL, where writers do not queue) is left as that writer made it, not failed on: only the subjects
-    inserted here are returned, by external id, with their database ids."""
+    inserted here are returned, with the faces inserted."""
     if not subjects:
-        return {}
+        return Added({}, 0)
     inserted = session.execute(
         upsert(session, Subject).values([
             {"gallery": gallery, "external_id": item.subject, "name": item.name, "metadata_": item.metadata}
@@ -83,9 +90,11 @@ def add_subjects(session: Session, gallery: str, model: str, model_version: str,
     ids: dict[str, int] = dict(inserted.all())
     sealer = sealer_of(session)
     rows = []
+    filled: set[str] = set()
     for item in subjects:
-        if item.subject not in ids:
+        if item.subject not in ids or item.subject in filled:  # a name twice in one batch: the first one counts
             continue
+        filled.add(item.subject)
         for face in item.faces:
             face_id = new_face_id()
             rows.append({
@@ -96,4 +105,4 @@ def add_subjects(session: Session, gallery: str, model: str, model_version: str,
                 "image_sha256": face.image_sha256, "created_at": face.created_at, "updated_at": utcnow()})
     if rows:
         session.execute(insert(Face), rows)
-    return ids
+    return Added(ids, len(rows))

@@ -36,7 +36,8 @@ def test_a_subject_created_meanwhile_is_skipped_not_failed_on(engine: Engine) ->
                 with sessions() as session:
                     begin_write(session)  # SQLite: waits here for the rival's write lock
                     present = transfer.existing_subjects(session, "g", ["ann", "bob"])
-                    fresh = [s for s in (_stored("ann", 2), _stored("bob", 3)) if s.subject not in present]
+                    fresh = [s for s in (_stored("ann", 2), _stored("bob", 3), _stored("ann", 4))
+                             if s.subject not in present]  # ann twice: the first one counts
                     outcome["added"] = transfer.add_subjects(session, "g", MODEL, VERSION, fresh)
                     session.commit()
             except Exception as exc:  # the assertion below names it
@@ -49,14 +50,15 @@ def test_a_subject_created_meanwhile_is_skipped_not_failed_on(engine: Engine) ->
     importer.join(30)
     assert "error" not in outcome, outcome.get("error")
     added = outcome["added"]
-    assert isinstance(added, dict)
-    assert set(added) == {"ann"}
+    assert isinstance(added, transfer.Added)
+    assert set(added.ids) == {"ann"}
+    assert added.faces == 2
     with sessions() as session:
         bob = session.scalar(select(Subject).where(Subject.external_id == "bob"))
         assert bob is not None
         faces = dict(session.execute(select(Face.subject_id, func.count()).group_by(Face.subject_id)).all())
-        assert faces == {added["ann"]: 2}  # bob stays as its writer left it: no faces from the import
-        stored = sorted(session.scalars(select(Face.embedding).where(Face.subject_id == added["ann"])),
+        assert faces == {added.ids["ann"]: 2}  # bob stays as its writer left it: no faces from the import
+        stored = sorted(session.scalars(select(Face.embedding).where(Face.subject_id == added.ids["ann"])),
                         key=lambda vector: float(vector[0]))
         assert np.array_equal(np.stack(stored), np.stack(sorted([embedding(0), embedding(1)],
                                                                 key=lambda vector: float(vector[0]))))
