@@ -137,7 +137,7 @@ class _Shard:
     def normalise(self, start: int) -> None:
         """Make rows `start:` unit length at once (what `load` wrote raw); refuse zero or non-finite ones."""
         rows = self.matrix[start:len(self)]
-        norms = np.linalg.norm(rows, axis=1)
+        norms = np.sqrt(np.einsum("ij,ij->i", rows, rows))  # no temporary the size of the matrix (512 MB at 500,000)
         bad = ~np.isfinite(norms) | (norms == 0)
         if bad.any():
             subject = self.subjects[start + int(np.argmax(bad))]
