@@ -100,3 +100,6 @@ def test_sealed_templates_hold_no_vector_in_clear(engine: Engine) -> None:
         centroid, _ = templates.centroid(session, ada.id, "sface", "2021dec") or (None, 0)
         np.testing.assert_allclose(centroid, embedding(1) / np.linalg.norm(embedding(1)), atol=1e-6)
         assert assert_templates_match_faces(session) == 1
+        (block,) = templates.all_templates(session)  # start-up's bulk read opens sealed ones too
+        assert (block.key, block.subjects, block.counts) == (("staff", "sface", "2021dec"), ["ada"], [1])
+        np.testing.assert_allclose(block.centroids[0] / np.linalg.norm(block.centroids[0]), centroid, atol=1e-6)
