@@ -46,8 +46,10 @@ LOCK_POLL_S = 0.2
 # lfw-dev-based templates (bench/scale.py's data) recall@1 was 1.000 from ef_search 100 up, and the search took
 # 4.4 ms at ef_search 100, 5.8 at 200 and 9.0 at 400 (100 candidates), hence the default ef_search of 200
 # (settings.search.ef_search). At 500,200 templates (1M faces, shared_buffers 2 GB) the same study gave recall@1
-# 0.92 / 0.95 / 0.98 / 1.00 at ef_search 100 / 200 / 400 / 800 for 7.4 / 8.1 / 17 / 36 ms (p50): at that size
-# no setting of ef_search meets both the 10 ms and the 0.99 targets (docs/scale.md). pgvector's default
+# 0.92 / 0.95 / 0.98 / 1.00 at ef_search 100 / 200 / 400 / 800 for 7.4 / 8.1 / 17 / 36 ms (p50) with probes near
+# a template; with 200 real lfw-dev probes (far from every template) 0.89 / 0.93 / 0.98 at 100 / 200 / 400 for
+# 5.8 / 7.5 / 17.6 ms: at that size no setting of ef_search meets both the 10 ms and the 0.99 targets
+# (docs/scale.md). pgvector's default
 # ef_construction (64) builds in half the time with a few points less recall; m 32 reached 99 % at ef_search 200
 # on random data but took 2.3 times as long to build.
 INDEX_OPTIONS = "m = 16, ef_construction = 200"
