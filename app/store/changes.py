@@ -42,16 +42,19 @@ def gallery_deleted(session: Session, gallery: str) -> None:
     session.flush()
 
 
+_NEWEST = select(func.max(Change.seq))
+
+
 def latest(session: Session) -> int:
     """The newest committed seq (0 for none)."""
-    return session.scalar(select(func.max(Change.seq))) or 0
+    return session.scalar(_NEWEST) or 0
 
 
 def latest_now(engine: Engine) -> int:
-    """The same, read outside any transaction: the cheap check a search makes before it answers, one query (on
-    PostgreSQL 1.0 ms through a session, which adds BEGIN and ROLLBACK, against 0.5 ms like this at 1M faces)."""
+    """The same, read outside any transaction: the cheap check a search makes before it answers, one query (at
+    1M faces on PostgreSQL 0.69 ms p50 like this, 1.27 ms through a session, which adds BEGIN and ROLLBACK)."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        return connection.scalar(select(func.max(Change.seq))) or 0
+        return connection.scalar(_NEWEST) or 0
 
 
 def oldest(session: Session) -> int:

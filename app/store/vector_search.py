@@ -49,9 +49,8 @@ LOCK_POLL_S = 0.2
 # 0.92 / 0.95 / 0.98 / 1.00 at ef_search 100 / 200 / 400 / 800 for 7.4 / 8.1 / 17 / 36 ms (p50) with probes near
 # a template; with 200 real lfw-dev probes (far from every template) 0.89 / 0.93 / 0.98 at 100 / 200 / 400 for
 # 5.8 / 7.5 / 17.6 ms: at that size no setting of ef_search meets both the 10 ms and the 0.99 targets
-# (docs/scale.md). pgvector's default
-# ef_construction (64) builds in half the time with a few points less recall; m 32 reached 99 % at ef_search 200
-# on random data but took 2.3 times as long to build.
+# (docs/scale.md). pgvector's default ef_construction (64) builds in half the time with a few points less recall;
+# m 32 reached 99 % at ef_search 200 on random data but took 2.3 times as long to build.
 INDEX_OPTIONS = "m = 16, ef_construction = 200"
 
 
@@ -104,8 +103,10 @@ def ensure_hnsw(bind: Engine | Session, model: str, model_version: str, dim: int
                 connection.execute(text("SELECT set_config('maintenance_work_mem', :memory, false)"),
                                    {"memory": build_memory})
                 started = time.perf_counter()
-                connection.execute(text(_create_sql(connection, model, model_version, dim, concurrently=True)))
-                connection.execute(text("RESET maintenance_work_mem"))
+                try:
+                    connection.execute(text(_create_sql(connection, model, model_version, dim, concurrently=True)))
+                finally:  # the pooled connection goes back with the server's own setting
+                    connection.execute(text("RESET maintenance_work_mem"))
                 log.info("built HNSW index %s for %s (%s), %d dimensions, in %.1f s", name, model, model_version,
                          dim, time.perf_counter() - started)
         finally:
