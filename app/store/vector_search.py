@@ -2,7 +2,7 @@
 from exactly what is committed, the moment it is committed.
 
 One HNSW index (cosine) per pipeline version: a partial expression index over `templates` on
-`centroid::vector(dim)` WHERE model = ... AND model_version = .... The column has no fixed dimension (pipelines
+`centroid::halfvec(dim)` WHERE model = ... AND model_version = .... The column has no fixed dimension (pipelines
 of different sizes share the table), and only a cast to a fixed size can be indexed; a query uses the index only
 when it orders by that same cast expression and names the same model and version as literals (a bound parameter
 cannot prove the partial index's predicate once PostgreSQL switches to a generic plan).
@@ -15,9 +15,9 @@ and the small one none of its recall, but it makes the small one slower than an 
 over the other gallery's rows): a gallery that is a small part of its pipeline version's templates is better
 searched exactly (`exact_search`), and the caller decides by the gallery's size (settings.search.exact_below).
 
-The candidates the index returns are ranked by the cosine distance the database computes from their stored vectors
-(the index's own order is approximate), so scores equal those of the in-process index and only the choice of
-candidates is approximate; only ids and distances leave the database.
+The candidates the index returns are ranked by the cosine distance the database computes from their stored float32
+vectors (the index's own order is approximate, and half precision), so scores equal those of the in-process index
+and only the choice of candidates is approximate; only ids and distances leave the database.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import logging
 import time
 
 import numpy.typing as npt
-from pgvector.sqlalchemy import Vector
+from pgvector.sqlalchemy import HALFVEC, Vector
 from sqlalchemy import Connection, Engine, Float, Select, cast, literal, select, text
 from sqlalchemy.orm import Session
 
@@ -39,25 +39,26 @@ log = logging.getLogger(__name__)
 # Any fixed 64-bit number other users of the database do not use: b"fghnsw\0\0" read as an integer. One lock for
 # every index build, so replicas starting together build each index once, one after the other.
 BUILD_LOCK_KEY = int.from_bytes(b"fghnsw\0\0", "big", signed=True)
+INDEX_PREFIX = "ix_templates_hnsw_"
 LOCK_POLL_S = 0.2
-# Graph build effort, measured on 20,000 random 256-d unit templates (the hard case: every template about as far
-# from a probe) on 2 shared cores. With m 16 and ef_construction 200 the first 10 rows the index returns hold 50 %
-# of the true top 10 at ef_search 100, 74 % at 200, 93 % at 400. Real face templates are far easier: at 50,200
-# lfw-dev-based templates (bench/scale.py's data) recall@1 was 1.000 from ef_search 100 up, and the search took
-# 4.4 ms at ef_search 100, 5.8 at 200 and 9.0 at 400 (100 candidates), hence the default ef_search of 200
-# (settings.search.ef_search). At 500,200 templates (1M faces, shared_buffers 2 GB) the same study gave recall@1
-# 0.92 / 0.95 / 0.98 / 1.00 at ef_search 100 / 200 / 400 / 800 for 7.4 / 8.1 / 17 / 36 ms (p50) with probes near
-# a template; with 200 real lfw-dev probes (far from every template) 0.89 / 0.93 / 0.98 at 100 / 200 / 400 for
-# 5.8 / 7.5 / 17.6 ms: at that size no setting of ef_search meets both the 10 ms and the 0.99 targets
-# (docs/scale.md). pgvector's default ef_construction (64) builds in half the time with a few points less recall;
-# m 32 reached 99 % at ef_search 200 on random data but took 2.3 times as long to build.
-INDEX_OPTIONS = "m = 16, ef_construction = 200"
+# The graph holds half-precision copies of the templates (`halfvec`): half the pages of float32, so more of the
+# graph stays in shared_buffers and each hop reads less; candidates are then re-ranked by the float32 distance,
+# so scores are exact. Build effort, measured on the 1M-face gallery of bench/scale.py (500,241 templates of
+# lfw-dev people and look-alike distractors, 200 real lfw-dev probes, shared_buffers 2 GB, 2 shared cores; the
+# index query alone, p50, 100 candidates): m 16 and ef_construction 200 over float32 (652 MB) gave recall@1 0.89 /
+# 0.93 / 0.98 at ef_search 100 / 200 / 400 for 5.8 / 7.5 / 17.6 ms; m 32 over halfvec (491 MB, built in 14 min)
+# 0.990 / 0.990 / 0.995 / 1.000 at ef_search 120 / 200 / 250 / 300 for 3.5 / 6.0 / 8.5 / 13.9 ms, hence m 32 and
+# the default ef_search of 200 (settings.search.ef_search). On 20,000 random 256-d unit templates (the hard case:
+# every template about as far from a probe) m 16 found 74 % of the true top 10 at ef_search 200, m 32 99 %.
+INDEX_OPTIONS = "m = 32, ef_construction = 200"
+INDEX_FORM = "halfvec"
 
 
 def index_name(model: str, model_version: str) -> str:
-    """A short name that is the same in every process (PostgreSQL truncates names beyond 63 bytes)."""
-    digest = hashlib.sha256(f"{model}\0{model_version}".encode()).hexdigest()[:16]
-    return f"ix_templates_hnsw_{digest}"
+    """A short name that is the same in every process (PostgreSQL truncates names beyond 63 bytes), and changes
+    with the index's form and options, so that a release that changes them builds its own index."""
+    digest = hashlib.sha256(f"{model}\0{model_version}\0{INDEX_FORM}\0{INDEX_OPTIONS}".encode()).hexdigest()[:16]
+    return f"{INDEX_PREFIX}{digest}"
 
 
 def _quote(connection: Connection, value: str) -> str:
@@ -66,8 +67,20 @@ def _quote(connection: Connection, value: str) -> str:
 
 def _create_sql(connection: Connection, model: str, model_version: str, dim: int, concurrently: bool) -> str:
     return (f"CREATE INDEX {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS {index_name(model, model_version)} "
-            f"ON templates USING hnsw ((centroid::vector({int(dim)})) vector_cosine_ops) WITH ({INDEX_OPTIONS}) "
+            f"ON templates USING hnsw ((centroid::{INDEX_FORM}({int(dim)})) {INDEX_FORM}_cosine_ops) "
+            f"WITH ({INDEX_OPTIONS}) "
             f"WHERE model = {_quote(connection, model)} AND model_version = {_quote(connection, model_version)}")
+
+
+def _superseded(connection: Connection, model: str, model_version: str) -> list[str]:
+    """HNSW indexes of this pipeline version that an earlier release built with another form or options: every
+    write would keep updating them, and no query of this release uses them."""
+    rows = connection.execute(
+        text("SELECT indexname FROM pg_indexes WHERE tablename = 'templates' AND indexname LIKE :prefix "
+             "AND indexname <> :name AND position(:version IN indexdef) > 0"),
+        {"prefix": INDEX_PREFIX + "%", "name": index_name(model, model_version),
+         "version": _quote(connection, model_version)})
+    return [name for (name,) in rows]
 
 
 def _valid(connection: Connection, name: str) -> bool | None:
@@ -109,6 +122,9 @@ def ensure_hnsw(bind: Engine | Session, model: str, model_version: str, dim: int
                     connection.execute(text("RESET maintenance_work_mem"))
                 log.info("built HNSW index %s for %s (%s), %d dimensions, in %.1f s", name, model, model_version,
                          dim, time.perf_counter() - started)
+            for old in _superseded(connection, model, model_version):
+                log.info("dropping index %s, superseded by %s", old, name)
+                connection.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {old}"))
         finally:
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": BUILD_LOCK_KEY})
 
@@ -147,12 +163,13 @@ def search(session: Session, gallery: str, model: str, model_version: str, dim: 
     session.execute(text("SELECT set_config('hnsw.ef_search', :ef, true), "
                          "set_config('hnsw.iterative_scan', 'relaxed_order', true)"),
                     {"ef": str(ef_search)})
-    distance = cast(Template.centroid, Vector(dim)).cosine_distance(vector)
-    inner = (select(Template.subject_id, distance.label("distance"))
+    approximate = cast(Template.centroid, HALFVEC(dim)).cosine_distance(cast(vector, HALFVEC(dim)))
+    exact = cast(Template.centroid, Vector(dim)).cosine_distance(vector)
+    inner = (select(Template.subject_id, exact.label("distance"))
              .where(Template.model == literal(model, literal_execute=True),
                     Template.model_version == literal(model_version, literal_execute=True),
                     Template.gallery == gallery, Template.centroid.is_not(None))
-             .order_by(distance)
+             .order_by(approximate)
              .limit(limit))
     return _ranked(session, inner, top_k)
 

@@ -279,3 +279,19 @@ def test_database_search_answers_and_reports_an_unreachable_database(engine: Eng
         assert away.gallery_sizes() == {}
     finally:
         gone.dispose()
+
+
+def test_an_index_of_an_earlier_release_is_dropped_once_this_ones_is_built(engine: Engine) -> None:
+    """An upgrade that changes the index's form or options builds its own index and drops the old one of the same
+    pipeline version (every write would keep updating it), and leaves other versions' indexes alone."""
+    _store(engine, "g", _unit_rows(np.random.default_rng(9), 200))
+    old, other = f"{vector_search.INDEX_PREFIX}0123456789abcdef", f"{vector_search.INDEX_PREFIX}fedcba9876543210"
+    with engine.begin() as connection:
+        for name, version in ((old, VERSION), (other, "v2")):
+            connection.execute(text(f"CREATE INDEX {name} ON templates USING hnsw ((centroid::vector({DIM})) "
+                                    f"vector_cosine_ops) WHERE model = '{MODEL}' AND model_version = '{version}'"))
+    vector_search.ensure_hnsw(engine, MODEL, VERSION, DIM)
+    with engine.connect() as connection:
+        names = set(connection.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'templates' "
+                                            "AND indexname LIKE 'ix_templates_hnsw_%'")))
+    assert names == {vector_search.index_name(MODEL, VERSION), other}
