@@ -183,7 +183,7 @@ class SearchSettings(BaseModel):
     candidates: int = Field(
         100, ge=1, description="Candidates the approximate index hands to the exact re-ranking (at least top_k).")
     ef_search: int = Field(
-        200, ge=10, le=1000, description="`database` backend: pgvector's hnsw.ef_search, the graph search's breadth "
+        120, ge=10, le=1000, description="`database` backend: pgvector's hnsw.ef_search, the graph search's breadth "
         "(more: better recall, slower; the iterative scan returns `candidates` whatever it is).")
     index_build_memory: str = Field(
         "1GB", pattern=r"^[0-9]+ ?(kB|MB|GB)$", description="`database` backend: maintenance_work_mem for building "

@@ -93,7 +93,7 @@ def choose_search(settings: Settings, engine: Engine, sessions: sessionmaker[Ses
                                candidates=settings.search.candidates)
     log.info("search backend: pgvector in the database (%s)", "asked for" if wanted == "database" else "auto")
     search = settings.search
-    return DatabaseSearch(engine, sessions, [IndexedPipeline(p.name, p.version, p.dim) for p in pipelines],
+    return DatabaseSearch(engine, [IndexedPipeline(p.name, p.version, p.dim) for p in pipelines],
                           candidates=search.candidates, exact_below=search.exact_below, ef_search=search.ef_search,
                           build_memory=search.index_build_memory)
 

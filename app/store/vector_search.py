@@ -22,13 +22,15 @@ and only the choice of candidates is approximate; only ids and distances leave t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import time
+from typing import Any
 
 import numpy.typing as npt
-from pgvector.sqlalchemy import HALFVEC, Vector
-from sqlalchemy import Connection, Engine, Float, Select, cast, literal, select, text
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import Connection, Engine, Float, Select, TextClause, cast, event, literal, select, text
 from sqlalchemy.orm import Session
 
 from app.store.index import Hit, unit
@@ -41,14 +43,17 @@ log = logging.getLogger(__name__)
 BUILD_LOCK_KEY = int.from_bytes(b"fghnsw\0\0", "big", signed=True)
 INDEX_PREFIX = "ix_templates_hnsw_"
 LOCK_POLL_S = 0.2
+_SETTINGS_KEY = "facegate_hnsw_ef_search"
 # The graph holds half-precision copies of the templates (`halfvec`): half the pages of float32, so more of the
 # graph stays in shared_buffers and each hop reads less; candidates are then re-ranked by the float32 distance,
 # so scores are exact. Build effort, measured on the 1M-face gallery of bench/scale.py (500,241 templates of
 # lfw-dev people and look-alike distractors, 200 real lfw-dev probes, shared_buffers 2 GB, 2 shared cores; the
 # index query alone, p50, 100 candidates): m 16 and ef_construction 200 over float32 (652 MB) gave recall@1 0.89 /
 # 0.93 / 0.98 at ef_search 100 / 200 / 400 for 5.8 / 7.5 / 17.6 ms; m 32 over halfvec (491 MB, built in 14 min)
-# 0.990 / 0.990 / 0.995 / 1.000 at ef_search 120 / 200 / 250 / 300 for 3.5 / 6.0 / 8.5 / 13.9 ms, hence m 32 and
-# the default ef_search of 200 (settings.search.ef_search). On 20,000 random 256-d unit templates (the hard case:
+# 0.990 / 0.990 / 0.995 / 1.000 at ef_search 120 / 200 / 250 / 300 for 3.5 / 6.0 / 8.5 / 13.9 ms (recall@10
+# 0.977 / 0.988 / 0.993 / 0.997), hence m 32 and the default ef_search of 120 (settings.search.ef_search): on the
+# live server, where the pipeline running between searches leaves the caches cold, the search stage took 13.1 ms
+# at ef_search 200 and 9.3 at 120 (bench/scale.py, docs/scale.md). On 20,000 random 256-d unit templates (the hard case:
 # every template about as far from a probe) m 16 found 74 % of the true top 10 at ef_search 200, m 32 99 %.
 INDEX_OPTIONS = "m = 32, ef_construction = 200"
 INDEX_FORM = "halfvec"
@@ -149,29 +154,65 @@ def _ranked(session: Session, inner: Select[int, float], top_k: int) -> list[Hit
     return [Hit(subject_id, subject, 1.0 - distance) for distance, subject_id, subject in rows[:top_k]]
 
 
+@functools.lru_cache(maxsize=64)
+def _search_sql(model_literal: str, version_literal: str, dim: int) -> TextClause:
+    """The index search of one pipeline version, written once: the candidates by the index's (half-precision)
+    order, the best `top_k` of them by the float32 distance, and only those joined to their subjects' ids.
+    Written as text, not built per call: the model and version must be literals (see the module's docstring),
+    which keeps SQLAlchemy from caching a compiled query, and compiling it took a millisecond a search. The probe
+    is declared text: PostgreSQL types a parameter by its first use, and a probe typed halfvec by the index's
+    expression would reach the float32 distance rounded to half precision."""
+    return text(f"""
+        SELECT best.subject_id, subjects.external_id, best.distance
+        FROM (SELECT near.subject_id,
+                     near.centroid::vector({dim}) <=> CAST(CAST(:probe AS text) AS vector({dim})) AS distance
+              FROM (SELECT subject_id, centroid FROM templates
+                    WHERE model = {model_literal} AND model_version = {version_literal} AND gallery = :gallery
+                      AND centroid IS NOT NULL
+                    ORDER BY centroid::{INDEX_FORM}({dim}) <=> CAST(CAST(:probe AS text) AS {INDEX_FORM}({dim}))
+                    LIMIT :candidates) AS near
+              ORDER BY distance, near.subject_id
+              LIMIT :top_k) AS best
+        JOIN subjects ON subjects.id = best.subject_id
+        ORDER BY best.distance, best.subject_id""")
+
+
+def use_search_settings(engine: Engine, ef_search: int) -> None:
+    """Give every pooled connection of `engine` pgvector's search settings (ef_search, iterative scans) once, at
+    its first checkout, instead of a round trip before each search. Committed at once: a SET inside a transaction
+    that is later rolled back would be undone with it."""
+
+    @event.listens_for(engine, "checkout")
+    def _configure(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get(_SETTINGS_KEY) == ef_search:
+            return
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET hnsw.ef_search = {int(ef_search)}")
+            cursor.execute("SET hnsw.iterative_scan = relaxed_order")
+        dbapi_connection.commit()
+        record.info[_SETTINGS_KEY] = ef_search
+
+
 def search(session: Session, gallery: str, model: str, model_version: str, dim: int, probe: npt.ArrayLike,
-           top_k: int, candidates: int, ef_search: int = 200) -> list[Hit]:
+           top_k: int, candidates: int, ef_search: int | None = None) -> list[Hit]:
     """The `top_k` subjects of the gallery whose centroid is most similar to `probe`, best first: the HNSW index
     picks max(candidates, top_k) candidates (an iterative scan, so the gallery filter cannot starve it), which are
-    then ranked by their exact distance. Only ids and distances leave the database, not the vectors."""
+    then ranked by their exact distance (ties: by subject id). Only ids and distances leave the database.
+    `ef_search` sets the graph search's breadth for this transaction; without it, the connection's setting
+    (`use_search_settings`) holds."""
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     vector = unit(probe)
     if len(vector) != dim:
         raise ValueError(f"{model} ({model_version}): {dim} dimensions, not {len(vector)}")
-    limit = max(candidates, top_k)
-    session.execute(text("SELECT set_config('hnsw.ef_search', :ef, true), "
-                         "set_config('hnsw.iterative_scan', 'relaxed_order', true)"),
-                    {"ef": str(ef_search)})
-    approximate = cast(Template.centroid, HALFVEC(dim)).cosine_distance(cast(vector, HALFVEC(dim)))
-    exact = cast(Template.centroid, Vector(dim)).cosine_distance(vector)
-    inner = (select(Template.subject_id, exact.label("distance"))
-             .where(Template.model == literal(model, literal_execute=True),
-                    Template.model_version == literal(model_version, literal_execute=True),
-                    Template.gallery == gallery, Template.centroid.is_not(None))
-             .order_by(approximate)
-             .limit(limit))
-    return _ranked(session, inner, top_k)
+    connection = session.connection()
+    if ef_search is not None:
+        connection.execute(text("SELECT set_config('hnsw.ef_search', :ef, true), "
+                                "set_config('hnsw.iterative_scan', 'relaxed_order', true)"), {"ef": str(ef_search)})
+    statement = _search_sql(_quote(connection, model), _quote(connection, model_version), dim)
+    rows = connection.execute(statement, {"probe": "[" + ",".join(map(str, vector.tolist())) + "]",
+                                          "gallery": gallery, "candidates": max(candidates, top_k), "top_k": top_k})
+    return [Hit(subject_id, subject, 1.0 - float(distance)) for subject_id, subject, distance in rows]
 
 
 def exact_search(session: Session, gallery: str, model: str, model_version: str, probe: npt.ArrayLike,

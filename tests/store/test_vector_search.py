@@ -256,7 +256,7 @@ def test_two_replicas_ensuring_the_index_at_once_build_it_once(engine: Engine) -
 def test_database_search_answers_and_reports_an_unreachable_database(engine: Engine, postgres_url: str) -> None:
     vectors = _unit_rows(np.random.default_rng(6), 40)
     ids = _store(engine, "g", vectors)
-    search = DatabaseSearch(engine, session_factory(engine), [IndexedPipeline(MODEL, VERSION, DIM)],
+    search = DatabaseSearch(engine, [IndexedPipeline(MODEL, VERSION, DIM)],
                             candidates=100, exact_below=0)
     search.rebuild()
     search.catch_up()
@@ -270,7 +270,7 @@ def test_database_search_answers_and_reports_an_unreachable_database(engine: Eng
 
     gone = create_engine(engine.url.set(database="no_such_database").render_as_string(hide_password=False))
     try:
-        away = DatabaseSearch(gone, session_factory(gone), [], candidates=100, exact_below=0)
+        away = DatabaseSearch(gone, [], candidates=100, exact_below=0)
         with pytest.raises(ServiceNotReady):
             away.catch_up()
         assert away.failure is not None
@@ -295,3 +295,16 @@ def test_an_index_of_an_earlier_release_is_dropped_once_this_ones_is_built(engin
         names = set(connection.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'templates' "
                                             "AND indexname LIKE 'ix_templates_hnsw_%'")))
     assert names == {vector_search.index_name(MODEL, VERSION), other}
+
+
+def test_each_pooled_connection_keeps_the_search_settings(engine: Engine) -> None:
+    """Set once per connection, outside any transaction: a rolled-back transaction does not undo them, and a
+    connection pooled before the settings were asked for gets them at its next checkout."""
+    with engine.connect() as connection:  # pooled before
+        connection.execute(text("SELECT 1"))
+    vector_search.use_search_settings(engine, 77)
+    for _ in range(3):
+        with session_factory(engine)() as session:
+            assert session.scalar(text("SHOW hnsw.ef_search")) == "77"
+            assert session.scalar(text("SHOW hnsw.iterative_scan")) == "relaxed_order"
+            session.rollback()
