@@ -9,7 +9,7 @@
     │   ├── NoFace                    NO_FACE
     │   ├── MultipleFaces             MULTIPLE_FACES: exactly one was required
     │   ├── TooManyFaces              TOO_MANY_FACES: over the per-image face limit
-    │   └── LowQuality                LOW_QUALITY: the face fails the quality gate; `reasons` lists why
+    │   └── LowQuality                LOW_QUALITY: the face misses a quality limit; `errors` gives each figure and limit
     ├── NothingEnrolled               ENROLLMENT_REJECTED: no image of an enroll request was usable (per-image reasons)
     ├── TooManyImages                 TOO_MANY_IMAGES: more images than one enroll request takes (413)
     ├── InvalidImport                 INVALID_IMPORT: an import line that is not what export writes (422, line number)
@@ -39,6 +39,7 @@ BAD_REQUEST (400), METHOD_NOT_ALLOWED (405), NOT_FOUND (404), CROSS_ORIGIN_REFUS
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 
 class FacegateError(Exception):
@@ -197,13 +198,26 @@ class ServiceNotReady(FacegateError):
     status = 503
 
 
+@dataclass(frozen=True, slots=True)
+class QualityFailure:
+    """One limit of a quality gate that a face missed: its reason code, the figure, the face's value, the limit."""
+
+    code: str
+    figure: str
+    value: float
+    limit: float
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.figure} {self.value:.4g}, limit {self.limit:g})"
+
+
 class LowQuality(FaceError):
     code = "LOW_QUALITY"
     title = "Face quality too low"
 
-    def __init__(self, detail: str, reasons: list[str]) -> None:
-        super().__init__(detail)
-        self.reasons = reasons
+    def __init__(self, gate: str, failures: list[QualityFailure]) -> None:
+        super().__init__(f"the face fails the {gate} quality gate: {', '.join(map(str, failures))}")
+        self.failures = failures
 
 
 class ConfigurationError(FacegateError):

@@ -1,87 +1,152 @@
-"""Accuracy of every embedding pipeline on a photo set in the `../shared/faces` layout.
+"""Accuracy of every served embedding pipeline on a photo set, measured through the request path.
 
-    python -m bench.accuracy [--faces ../shared/faces] [--set lfw-dev] [--write-cards]
+    python -m bench.accuracy [--faces ../shared/faces] [--set lfw-dev] [--pipelines fusion] [--selection primary]
+                             [--write-cards]
+    python -m bench.accuracy --url http://127.0.0.1:8000 --key KEY      (a running server, over HTTP)
 
-Pipelines: each embedder alone, each with flip-test (embedding of the crop plus its mirror), and the fusion of
-both embedders (z-normalised scores, averaged). For each: accuracy per held-out fold of `pairs.csv`
-(threshold chosen on the other folds), ROC AUC, EER and TAR at FAR 1e-2/1e-3/1e-4 over every comparison the
-set offers (the protocol's genuine pairs against every cross-identity image pair), open-set identification from
-`identification.csv` (rank-1, FNIR at FPIR 1e-2), and the detection failure rate. Prints a table, writes a JSON
-report and a DET-curve PNG to `bench/out/`, and with `--write-cards` records each embedder's calibration
-(score → false-match rate from the impostor scores) in `models/measured/`, which `make models` merges into the
-model cards.
+Each photo is read by `FaceReader` (app/services/photos.py), the object enroll, verify and identify read their
+photos with, with the API's defaults: decoding, detection, the default face selection (`--selection` measures
+another rule), the probe quality gate, and each pipeline as the service loads it (flip-test and fusion included).
+A photo the probe gate refuses, or with no face, fails every pair and search it is in, as it would for a user; a
+gallery photo the enrollment gate refuses is not enrolled. `--url` measures a running server the same way over
+HTTP (bench/accuracy_http.py); tests/bench/test_accuracy.py shows that both paths give the same embeddings.
+
+For each pipeline: accuracy per held-out fold of `pairs.csv` (threshold chosen on the other folds), ROC AUC, EER
+and TAR at FAR 1e-2/1e-3/1e-4 over every comparison the set offers (the protocol's genuine pairs against every
+cross-identity image pair), open-set identification from `identification.csv` (rank-1, FNIR at FPIR 1e-2), and
+the photos refused (with the figures and limits they missed). Prints a table, writes a JSON report and a DET-curve
+PNG to `bench/out/`, and with `--write-cards` records each pipeline's calibration (score → false-match rate from
+the impostor scores) in `models/measured/`, which `make models` merges into the model cards.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from app.api.requests import VerifyRequest
 from app.config import Settings
-from app.errors import NoFace
+from app.errors import FaceError, InvalidImage
+from app.services.photos import FaceReader
 from app.vision.cards import list_cards
-from app.vision.pipeline import FacePipeline, load_pipeline
+from app.vision.pipeline import load_pipeline
 from app.vision.types import FaceSelection
 from bench import calibration, metrics
 from bench.facesets import ROOT, FaceSet, add_set_arguments
 
 FARS = (1e-2, 1e-3, 1e-4)
 OUT = ROOT / "bench" / "out"
-_pipeline: FacePipeline | None = None
+# What the API takes when a request does not say: the figures are those of a request that does not.
+DEFAULT_SELECTION = FaceSelection(VerifyRequest.model_fields["face_selection"].default)
+_reader: FaceReader | None = None
+
+
+def reader(models_dir: Path) -> FaceReader:
+    """The service's photo reader, from default settings (one inference thread: the bench runs one per core)."""
+    settings = Settings(runtime={"models_dir": models_dir, "intra_op_threads": 1})
+    return FaceReader(load_pipeline(settings.runtime, settings.detection, settings.limits), settings.quality)
 
 
 def _init_worker(models_dir: str) -> None:
-    global _pipeline
-    settings = Settings(runtime={"models_dir": models_dir, "intra_op_threads": 1})
-    _pipeline = load_pipeline(settings.runtime, settings.detection, settings.limits)
+    global _reader
+    _reader = reader(Path(models_dir))
 
 
-def _embed_image(path: str) -> dict[str, np.ndarray] | None:
-    """Embeddings of the centre-most face (LFW photos often show bystanders), plain and mirrored."""
-    assert _pipeline is not None
-    try:
-        image = _pipeline.decode(Path(path).read_bytes())
-        faces = _pipeline.detect(image, FaceSelection.CENTER)
-    except NoFace:
-        return None
-    result = {}
-    for name, embedder in _pipeline.embedders.items():
-        crops = embedder.align(image, faces)
-        plain, mirrored = embedder.embed_crops(np.concatenate([crops, crops[:, :, ::-1]]))
-        result[name] = plain
-        result[f"{name}_flip"] = (plain + mirrored) / np.linalg.norm(plain + mirrored)
-    return result
+@dataclass(frozen=True)
+class Read:
+    """One photo as the service reads it: each pipeline's embedding of the selected face (None: no usable face),
+    why the probe gate refused it (or the error, e.g. NO_FACE), and whether the enrollment gate would take it."""
+
+    vectors: dict[str, np.ndarray | None]
+    refused: list[str]
+    enrollable: bool
 
 
-def embed_set(faces: FaceSet, models_dir: Path, workers: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """(pipeline → N x D unit embeddings, found mask), cached per set and model files."""
-    cards = sorted(card.sha256[:12] for card in list_cards(models_dir))
-    cache = ROOT / "build" / "bench" / f"{faces.name}-{'-'.join(cards)}.npz"
+def read_photo(photo: FaceReader, data: bytes, pipelines: list[str], selection: FaceSelection) -> Read:
+    """`FaceReader.probe` and `.enrollee` in one pass: the same face, embedding and gates, decoded once per
+    pipeline as a request would."""
+    vectors: dict[str, np.ndarray | None] = {}
+    refused: list[str] = []
+    enrollable = False
+    for name in pipelines:
+        try:
+            face = photo.faces(data, name, selection)[0]
+        except (InvalidImage, FaceError) as error:
+            return Read(dict.fromkeys(pipelines), [error.code], False)
+        failures = photo.probe_gate.failures(face.quality)
+        refused = [str(failure) for failure in failures]
+        enrollable = not photo.enroll_gate.failures(face.quality)
+        vectors[name] = None if failures else face.embedding
+    return Read(vectors, refused, enrollable)
+
+
+def _read(job: tuple[str, list[str], str]) -> Read:
+    assert _reader is not None
+    path, pipelines, selection = job
+    return read_photo(_reader, Path(path).read_bytes(), pipelines, FaceSelection(selection))
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A set read by the service: per pipeline, N x D unit embeddings (zeros where `found` is False)."""
+
+    vectors: dict[str, np.ndarray]
+    found: dict[str, np.ndarray]
+    enrollable: np.ndarray
+    refused: dict[str, list[str]]
+
+
+def _cache_key(faces: FaceSet, models_dir: Path, pipelines: list[str], selection: FaceSelection) -> str:
+    """Everything the reading depends on: model files, pipeline definitions, settings, selection, the code."""
+    digest = hashlib.sha256()
+    for card in sorted(list_cards(models_dir), key=lambda card: card.name):
+        digest.update(card.sha256.encode())
+    digest.update((models_dir / "pipelines.json").read_bytes())
+    settings = Settings(runtime={"models_dir": models_dir})
+    digest.update(settings.model_dump_json(include={"detection", "quality", "limits"}).encode())
+    digest.update(f"{pipelines}{selection}".encode())
+    for source in sorted([*(ROOT / "app" / "vision").glob("*.py"), ROOT / "app" / "services" / "photos.py"]):
+        digest.update(source.read_bytes())
+    return f"{faces.name}-{digest.hexdigest()[:16]}"
+
+
+def embed_set(faces: FaceSet, models_dir: Path, workers: int, pipelines: list[str] | None = None,
+              selection: FaceSelection = DEFAULT_SELECTION) -> Embedded:
+    """Every photo of the set read by the service (cached under build/bench by everything that changes it)."""
+    if pipelines is None:
+        pipelines = sorted(json.loads((models_dir / "pipelines.json").read_text()))
+    cache = ROOT / "build" / "bench" / f"{_cache_key(faces, models_dir, pipelines, selection)}.npz"
     if cache.exists():
-        stored = np.load(cache)
-        return {k: stored[k] for k in stored.files if k != "found"}, stored["found"]
-    paths = [str(faces.image(path)) for path in faces.paths]
-    results: list[dict[str, np.ndarray] | None] = []
+        stored = np.load(cache, allow_pickle=False)
+        refused = json.loads(str(stored["refused"]))
+        return Embedded({name: stored[f"v_{name}"] for name in pipelines},
+                        {name: stored[f"f_{name}"] for name in pipelines}, stored["enrollable"], refused)
+    jobs = [(str(faces.image(path)), pipelines, str(selection)) for path in faces.paths]
+    reads: list[Read] = []
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(models_dir),)) as pool:
-        for result in pool.map(_embed_image, paths, chunksize=16):
-            results.append(result)
-            if len(results) % 1000 == 0:
-                print(f"  embedded {len(results)}/{len(paths)} images", flush=True)
-    found = np.array([r is not None for r in results])
-    names = next(r for r in results if r is not None).keys()
-    embeddings = {
-        name: np.stack([r[name] if r is not None else np.zeros_like(results[found.argmax()][name])
-                        for r in results]).astype(np.float32)
-        for name in names
-    }
+        for read in pool.map(_read, jobs, chunksize=16):
+            reads.append(read)
+            if len(reads) % 1000 == 0:
+                print(f"  read {len(reads)}/{len(jobs)} photos", flush=True)
+    vectors, found = {}, {}
+    for name in pipelines:
+        dim = next(len(v) for r in reads if (v := r.vectors[name]) is not None)
+        found[name] = np.array([r.vectors[name] is not None for r in reads])
+        vectors[name] = np.stack([r.vectors[name] if r.vectors[name] is not None else np.zeros(dim, np.float32)
+                                  for r in reads]).astype(np.float32)
+    enrollable = np.array([r.enrollable for r in reads])
+    refused = {path: r.refused for path, r in zip(faces.paths, reads, strict=True) if r.refused}
     cache.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, found=found, **embeddings)
-    return embeddings, found
+    np.savez(cache, enrollable=enrollable, refused=np.array(json.dumps(refused)),
+             **{f"v_{n}": v for n, v in vectors.items()}, **{f"f_{n}": f for n, f in found.items()})
+    return Embedded(vectors, found, enrollable, refused)
 
 
 def impostor_scores(embeddings: np.ndarray, identities: np.ndarray, found: np.ndarray) -> np.ndarray:
@@ -92,15 +157,16 @@ def impostor_scores(embeddings: np.ndarray, identities: np.ndarray, found: np.nd
     return matrix[np.triu(different, k=1)]
 
 
-def evaluate(name: str, embeddings: np.ndarray, faces: FaceSet, found: np.ndarray) -> dict[str, Any]:
+def evaluate(name: str, embeddings: np.ndarray, faces: FaceSet, found: np.ndarray, enrollable: np.ndarray
+             ) -> dict[str, Any]:
     index = faces.index()
     first = np.array([index[p["path1"]] for p in faces.pairs])
     second = np.array([index[p["path2"]] for p in faces.pairs])
     labels = np.array([int(p["label"]) for p in faces.pairs])
     folds = np.array([int(p["fold"]) for p in faces.pairs])
-    # A photo without a detected face cannot match: its pairs count as rejected.
+    # A photo without a usable face cannot match: its pairs count as rejected.
     pair_scores = np.where(found[first] & found[second],
-                           np.einsum("ij,ij->i", embeddings[first], embeddings[second]), -np.inf)
+                           np.einsum("ij,ij->i", embeddings[first], embeddings[second]), metrics.REFUSED)
     accuracy = metrics.fold_accuracy(pair_scores, labels, folds)
     # Genuine: the protocol's same-person pairs, balanced over people. All same-person image pairs would be
     # dominated by the few people with hundreds of photos (one has 530: 140,000 pairs).
@@ -121,8 +187,8 @@ def evaluate(name: str, embeddings: np.ndarray, faces: FaceSet, found: np.ndarra
         "genuine_comparisons": len(genuine),
         "impostor_comparisons": len(impostor),
         "tar_at_far": {f"{far:g}": metrics.tar_at_far(genuine, impostor, far)[0] for far in FARS},
-        "detection_failures": int((~found).sum()),
-        "detection_failure_rate": float((~found).mean()),
+        "refused_photos": int((~found).sum()),
+        "refused_rate": float((~found).mean()),
         "calibration": {
             "dataset": faces.name,
             "method": "impostor comparisons balanced by identity (each pair of people weighs the same)",
@@ -132,21 +198,25 @@ def evaluate(name: str, embeddings: np.ndarray, faces: FaceSet, found: np.ndarra
         },
     }
     if faces.roles:
-        report.update(_identification(embeddings, faces, found))
+        report.update(_identification(embeddings, faces, found, enrollable))
     report["_curve"] = curve
     return report
 
 
-def _identification(embeddings: np.ndarray, faces: FaceSet, found: np.ndarray) -> dict[str, Any]:
+def _identification(embeddings: np.ndarray, faces: FaceSet, found: np.ndarray, enrollable: np.ndarray
+                    ) -> dict[str, Any]:
+    """Open-set search as identify does it: gallery photos the enrollment gate takes, probes the probe gate takes
+    (a refused probe is a miss, or for an unknown person a correct "no match")."""
     index = faces.index()
     by_role: dict[str, list[int]] = {}
     for path, role in faces.roles.items():
         by_role.setdefault(role, []).append(index[path])
-    gallery = np.array([i for i in by_role["gallery"] + by_role.get("gallery_distractor", []) if found[i]])
+    gallery = np.array([i for i in by_role["gallery"] + by_role.get("gallery_distractor", [])
+                        if found[i] and enrollable[i]])
     probes = np.array(by_role["probe"])
     unknown = np.array(by_role.get("unknown_probe", []))
-    probe_scores = np.where(found[probes][:, None], embeddings[probes] @ embeddings[gallery].T, -np.inf)
-    unknown_scores = np.where(found[unknown][:, None], embeddings[unknown] @ embeddings[gallery].T, -np.inf)
+    probe_scores = np.where(found[probes][:, None], embeddings[probes] @ embeddings[gallery].T, metrics.REFUSED)
+    unknown_scores = np.where(found[unknown][:, None], embeddings[unknown] @ embeddings[gallery].T, metrics.REFUSED)
     mates = faces.identities[probes][:, None] == faces.identities[gallery][None, :]
     result = metrics.open_set_search(probe_scores, mates, unknown_scores, fpir=1e-2)
     return {"rank1": result.rank1, "fnir_at_fpir_1e-2": result.fnir_at_fpir, "gallery_size": len(gallery),
@@ -175,64 +245,42 @@ def _plot(reports: list[dict[str, Any]], path: Path, title: str) -> None:
 
 def _table(reports: list[dict[str, Any]]) -> str:
     head = (f"{'pipeline':22} {'accuracy':>15} {'AUC':>8} {'EER':>7} {'TAR@1e-2':>9} {'TAR@1e-3':>9} "
-            f"{'TAR@1e-4':>9} {'rank-1':>7} {'FNIR@1e-2':>10} {'no face':>8}")
+            f"{'TAR@1e-4':>9} {'rank-1':>7} {'FNIR@1e-2':>10} {'refused':>8}")
     lines = [head, "-" * len(head)]
     for r in reports:
         tar = r["tar_at_far"]
         lines.append(
             f"{r['pipeline']:22} {r['accuracy']:>8.2%} ±{r['accuracy_std']:.2%} {r['auc']:>8.5f} {r['eer']:>7.2%} "
             f"{tar['0.01']:>9.2%} {tar['0.001']:>9.2%} {tar['0.0001']:>9.2%} {r.get('rank1', float('nan')):>7.2%} "
-            f"{r.get('fnir_at_fpir_1e-2', float('nan')):>10.2%} {r['detection_failures']:>8}"
+            f"{r.get('fnir_at_fpir_1e-2', float('nan')):>10.2%} {r['refused_photos']:>8}"
         )
     return "\n".join(lines)
 
 
-def fused(parts: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """The fused embedding `app.vision.pipelines` computes: weighted concatenation, normalised."""
-    block = np.concatenate([np.sqrt(weights[name]) * parts[name] for name in weights], axis=1)
-    norms = np.linalg.norm(block, axis=1, keepdims=True)
-    return (block / np.where(norms > 0, norms, 1)).astype(np.float32)
-
-
-def pipelines(embeddings: dict[str, np.ndarray], faces: FaceSet, found: np.ndarray
-              ) -> dict[str, tuple[dict[str, Any], np.ndarray]]:
-    """name → (definition for pipelines.json, N x D embeddings): each model, with flip, and their fusion.
-
-    Fusion weights are 1 / sd of each model's impostor scores (normalised to sum 1): the same ranking as
-    averaging z-normalised scores.
-    """
-    models = sorted(name for name in embeddings if not name.endswith("_flip"))
-    result = {}
-    for flip in (False, True):
-        suffix = "_flip" if flip else ""
-        for model in models:
-            result[model + suffix] = ({"parts": {model: 1.0}, "flip": flip}, embeddings[model + suffix])
-        if len(models) >= 2:
-            spread = {m: float(impostor_scores(embeddings[m + suffix], faces.identities, found).std()) for m in models}
-            total = sum(1 / sd for sd in spread.values())
-            weights = {m: (1 / spread[m]) / total for m in models}
-            parts = {m: embeddings[m + suffix] for m in models}
-            result["fusion" + suffix] = ({"parts": weights, "flip": flip}, fused(parts, weights))
-    return result
-
-
-def run(faces: FaceSet, models_dir: Path, workers: int, write_cards: bool) -> list[dict[str, Any]]:
-    embeddings, found = embed_set(faces, models_dir, workers)
-    defined = pipelines(embeddings, faces, found)
-    reports = [evaluate(name, vectors, faces, found) for name, (_, vectors) in defined.items()]
-    print(f"\n{faces.name}: {len(faces.paths)} images; accuracy on {len(faces.pairs)} pairs in "
-          f"{len({p['fold'] for p in faces.pairs})} folds (threshold from the other folds); AUC, EER and TAR from "
-          f"{reports[0]['genuine_comparisons']} genuine pairs against {reports[0]['impostor_comparisons']} impostor "
-          f"comparisons (all cross-identity image pairs)\n")
+def run(faces: FaceSet, models_dir: Path, workers: int, write_cards: bool, pipelines: list[str] | None = None,
+        selection: FaceSelection = DEFAULT_SELECTION) -> list[dict[str, Any]]:
+    embedded = embed_set(faces, models_dir, workers, pipelines, selection)
+    reports = [evaluate(name, vectors, faces, embedded.found[name], embedded.enrollable)
+               for name, vectors in embedded.vectors.items()]
+    print(f"\n{faces.name}: {len(faces.paths)} images read as a request with face_selection={selection} reads them; "
+          f"accuracy on {len(faces.pairs)} pairs in {len({p['fold'] for p in faces.pairs})} folds (threshold from "
+          f"the other folds); AUC, EER and TAR from {reports[0]['genuine_comparisons']} genuine pairs against "
+          f"{reports[0]['impostor_comparisons']} impostor comparisons (all cross-identity image pairs)\n")
     print(_table(reports))
     print("\n" + _calibration_table(reports))
+    print(f"\nthe probe gate refused {len(embedded.refused)} of {len(faces.paths)} photos; "
+          f"the enrollment gate would refuse {int((~embedded.enrollable).sum())}")
+    for path, why in sorted(embedded.refused.items()):
+        print(f"  {path}: {', '.join(why)}")
     OUT.mkdir(parents=True, exist_ok=True)
     _plot(reports, OUT / f"det-{faces.name}.png", f"DET on {faces.name}")
     clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in reports]
+    for report in clean:
+        report["face_selection"] = str(selection)
     (OUT / f"accuracy-{faces.name}.json").write_text(json.dumps(clean, indent=2) + "\n")
     print(f"\nwrote {OUT / f'accuracy-{faces.name}.json'} and {OUT / f'det-{faces.name}.png'}")
     if write_cards:
-        _write_measured(clean, {name: definition for name, (definition, _) in defined.items()}, faces.name)
+        _write_measured(clean, faces.name, embedded.refused)
     return clean
 
 
@@ -248,17 +296,20 @@ def _calibration_table(reports: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _write_measured(reports: list[dict[str, Any]], definitions: dict[str, dict[str, Any]], set_name: str) -> None:
-    """Record every pipeline's definition, accuracy and calibration (models/measured/pipelines.json), and each
-    single model's figures for its model card (models/measured/<model>.json)."""
+def _write_measured(reports: list[dict[str, Any]], set_name: str, refused: dict[str, list[str]]) -> None:
+    """Record every pipeline's accuracy and calibration beside its definition (models/measured/pipelines.json:
+    its parts, fusion weights and flip-test, which this bench measures and never changes), and each single
+    model's figures for its model card (models/measured/<model>.json)."""
     measured = ROOT / "models" / "measured"
-    measured.mkdir(exist_ok=True)
+    definitions = {name: {"parts": record["parts"], "flip": record.get("flip", False)}
+                   for name, record in json.loads((measured / "pipelines.json").read_text()).items()}
     records = {}
     for report in reports:
         name = report["pipeline"]
         accuracy = {k: v for k, v in report.items() if k not in {"pipeline", "calibration"}}
         record = {
-            "accuracy": {"dataset": set_name, "command": "python -m bench.accuracy --write-cards", **accuracy},
+            "accuracy": {"dataset": set_name, "command": "python -m bench.accuracy --write-cards",
+                         "probe_gate_refused": refused, **accuracy},
             "calibration": report["calibration"],
         }
         records[name] = {**definitions[name], **record}
@@ -272,11 +323,23 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_set_arguments(parser)
     parser.add_argument("--write-cards", action="store_true")
+    parser.add_argument("--pipelines", nargs="+", help="the pipelines to measure (default: every one served)")
+    parser.add_argument("--selection", default=str(DEFAULT_SELECTION),
+                        choices=[rule.value for rule in FaceSelection if rule is not FaceSelection.ALL])
+    parser.add_argument("--url", help="measure a running server over HTTP instead (bench/accuracy_http.py)")
+    parser.add_argument("--key", help="with --url: an admin API key (or FACEGATE_KEY)")
     args = parser.parse_args(argv)
     faces = FaceSet.load(args.faces / args.set)
     if not faces.pairs:
         parser.error(f"{faces.root} has no pairs.csv: accuracy needs labelled pairs")
-    run(faces, args.models, args.workers, args.write_cards)
+    if args.url:
+        from bench import accuracy_http
+
+        accuracy_http.run(faces, args.url, args.key, args.workers)
+        return
+    if args.write_cards and (args.pipelines or args.selection != str(DEFAULT_SELECTION)):
+        parser.error("--write-cards records the served defaults: every pipeline, the default selection")
+    run(faces, args.models, args.workers, args.write_cards, args.pipelines, FaceSelection(args.selection))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# The score of a comparison that could not be made (a photo refused, no face): below every cosine, so it is
+# rejected at any threshold, and finite, so that curves can span it.
+REFUSED = -2.0
+
 
 def threshold_at_far(impostor: np.ndarray, far: float) -> float:
     """The smallest threshold whose false-accept rate over `impostor` scores is at most `far`."""

@@ -68,9 +68,9 @@ def _pipeline(models_dir: Path, threads: int, max_side: int) -> FacePipeline:
 def stage_table(pipeline: FacePipeline, data: bytes, repeat: int) -> dict[str, dict[str, float]]:
     """Median ms of each stage, and of the whole photo → embedding, per embedder."""
     image = pipeline.decode(data)
-    faces = pipeline.detect(image, FaceSelection.REQUIRE_SINGLE)
+    faces, _ = pipeline.detect(image, FaceSelection.REQUIRE_SINGLE)
     decode = median_ms(lambda: pipeline.decode(data), repeat)
-    detect = median_ms(lambda: pipeline.detect(image, FaceSelection.LARGEST), repeat)
+    detect = median_ms(lambda: pipeline.detect(image, FaceSelection.PRIMARY), repeat)
     rows = {}
     for name, embedder in pipeline.embedders.items():
         crops = embedder.align(image, faces)

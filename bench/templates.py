@@ -14,7 +14,7 @@ import argparse
 import numpy as np
 
 from bench import metrics
-from bench.accuracy import embed_set, pipelines
+from bench.accuracy import embed_set
 from bench.facesets import FaceSet, add_set_arguments
 
 RULES = ("max", "mean", "centroid")
@@ -60,11 +60,12 @@ def main(argv: list[str] | None = None) -> None:
     add_set_arguments(parser)
     args = parser.parse_args(argv)
     faces = FaceSet.load(args.faces / args.set)
-    embeddings, found = embed_set(faces, args.models, args.workers)
+    embedded = embed_set(faces, args.models, args.workers)
     print(f"{'pipeline':14} {'rule':9} {'TAR@1e-3':>9} {'TAR@1e-4':>9} {'EER':>7}  (subjects with 3+ photos)")
-    for name, (_, vectors) in pipelines(embeddings, faces, found).items():
+    for name, vectors in embedded.vectors.items():
         if name.endswith("_flip"):
             continue
+        found = embedded.found[name]
         for rule, row in measure(vectors[found], faces.identities[found]).items():
             print(f"{name:14} {rule:9} {row['tar_at_far_1e-3']:9.2%} {row['tar_at_far_1e-4']:9.2%} "
                   f"{row['eer']:7.2%}  ({row['subjects']} subjects, {row['genuine']} genuine, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -54,7 +55,7 @@ async def _facegate_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, NothingEnrolled):
         errors = exc.rejected
     elif isinstance(exc, LowQuality):
-        errors = [{"code": reason} for reason in exc.reasons]
+        errors = [asdict(failure) for failure in exc.failures]
     if isinstance(exc, Unauthenticated):
         log.warning("unauthenticated request from %s: %s", request.client.host if request.client else "?", exc.detail)
     await _audit_failure(request, exc.code)

@@ -53,6 +53,15 @@ ModelName = Annotated[
     str | None, Field(None, description="Model (see /v1/models); the default if omitted.")
 ]
 OperatingPoint = Literal["fmr_1e-2", "fmr_1e-3", "fmr_1e-4", "fmr_1e-5", "fmr_1e-6"]
+SearchOperatingPoint = Literal["fmr_1e-2", "fmr_1e-3", "fmr_1e-4", "fmr_1e-5", "fmr_1e-6", "fpir_1e-1", "fpir_1e-2",
+                               "fpir_1e-3"]
+_RULES = ("`primary` (default): the face the photo is of, by size, nearness to the centre and detection score; "
+          "`center`: the face nearest the centre; `largest`: the biggest")
+OneFace = Annotated[Literal["primary", "center", "largest", "require_single"], Field(
+    description=f"Which face of the photo to use. {_RULES}; `require_single`: refuse a photo with several faces "
+    "(MULTIPLE_FACES).")]
+SearchFaces = Annotated[Literal["primary", "center", "largest", "all"], Field(
+    description=f"Which faces of the photo to search for. {_RULES}; `all`: every face, each with its own answer.")]
 
 
 class _Decided(BaseModel):
@@ -77,9 +86,7 @@ class EnrollRequest(BaseModel):
     images: list[ImageBytes] = Field(min_length=1, description="One face each.")
     name: DisplayName | None = None
     metadata: Metadata = None
-    face_selection: Literal["require_single", "largest"] = Field(
-        "require_single", description="`require_single` rejects an image with several faces; `largest` takes it."
-    )
+    face_selection: OneFace = "primary"
     model: ModelName = None
 
 
@@ -91,7 +98,7 @@ class VerifyRequest(_Decided):
     image: ImageBytes | None = None
     subject: SubjectId | None = None
     gallery: Gallery = "default"
-    face_selection: Literal["largest", "require_single"] = "largest"
+    face_selection: OneFace = "primary"
     model: ModelName = None
 
     @model_validator(mode="after")
@@ -106,10 +113,15 @@ class VerifyRequest(_Decided):
 class IdentifyRequest(_Decided):
     model_config = ConfigDict(extra="forbid")
 
+    operating_point: SearchOperatingPoint | None = Field(  # type: ignore[assignment]
+        None, description="Threshold from the pipeline's calibration: `fpir_1e-2` (the default) matches a stranger "
+        "to someone in this gallery once in 100 searches, whatever its size; `fmr_1e-6` is a false-match rate per "
+        "comparison.")
+
     image: ImageBytes
     gallery: Gallery = "default"
     top_k: int = Field(5, ge=1, le=100)
-    face_selection: Literal["largest", "all"] = "largest"
+    face_selection: SearchFaces = "primary"
     model: ModelName = None
 
 

@@ -26,6 +26,7 @@ Gallery = Annotated[
 ]
 Threshold = Annotated[float, Field(ge=-1.0, le=1.0, description="Cosine similarity at or above which faces match.")]
 Point = tuple[float, float]
+FaceSelectionName = Literal["primary", "center", "largest", "all", "require_single"]
 
 
 def _not_unix_time(value: Any) -> Any:
@@ -96,6 +97,13 @@ class FaceGeometry(BaseModel):
         "(nose offset in eye distances), roll_deg, brightness (0..255), detection_score.")
 
 
+class SeenFace(FaceGeometry):
+    """A face of a photo sent with this request."""
+
+    faces_found: int = Field(description="How many faces the detector found in the photo.")
+    face_selection: FaceSelectionName = Field(description="The rule that chose this face among them.")
+
+
 class SubjectOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -118,9 +126,22 @@ class FaceOut(FaceGeometry):
     created_at: datetime
 
 
-class EnrolledFace(FaceGeometry):
+class EnrolledFace(SeenFace):
     face_id: str
     image_index: int
+
+
+class QualityFailure(BaseModel):
+    """A quality limit the face missed."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: Literal["FACE_TOO_SMALL", "BLURRY", "POSE_TOO_FAR", "TILTED", "TOO_DARK", "TOO_BRIGHT",
+                  "LOW_DETECTION_SCORE"]
+    figure: str = Field(description="The quality figure (see `quality` on a face), e.g. sharpness.")
+    value: float = Field(description="The face's value of that figure.")
+    limit: float = Field(description="The gate's limit it missed (a minimum, or a maximum of the absolute value "
+                         "for yaw and roll_deg).")
 
 
 class RejectedImage(BaseModel):
@@ -129,7 +150,8 @@ class RejectedImage(BaseModel):
     image_index: int
     code: str
     detail: str
-    reasons: list[str] = Field(default_factory=list, description="With LOW_QUALITY: every quality limit failed.")
+    failures: list[QualityFailure] = Field(
+        default_factory=list, description="With LOW_QUALITY: every quality limit the face missed.")
 
 
 class EnrollResponse(BaseModel):
@@ -155,7 +177,7 @@ class VerifyResponse(BaseModel):
         "(from impostor comparisons on lfw-dev, balanced by identity). Clamped to the calibrated range, 1 to 1e-6."
     )
     model: str
-    faces: dict[str, FaceGeometry] = Field(description="The faces compared: `image_a`/`image_b`, or `image`.")
+    faces: dict[str, SeenFace] = Field(description="The faces compared: `image_a`/`image_b`, or `image`.")
 
 
 class Candidate(BaseModel):
@@ -175,7 +197,7 @@ class Match(BaseModel):
     estimated_fmr: float
 
 
-class IdentifiedFace(FaceGeometry):
+class IdentifiedFace(SeenFace):
     candidates: list[Candidate]
     match: Match | None = Field(description="The best candidate if it reaches the threshold; null = unknown person.")
 

@@ -10,13 +10,12 @@ from app.config import DecisionSettings, QualitySettings
 from app.services.audit import AuditLog
 from app.services.decisions import Decision, decide
 from app.services.keys import KeyService
+from app.services.photos import FaceReader
 from app.services.ratelimit import RateLimiter
 from app.services.search import TemplateSearch
 from app.services.workqueue import ModelQueue
 from app.telemetry.metrics import Metrics
 from app.vision.pipeline import FacePipeline
-from app.vision.quality import QualityPolicy
-from app.vision.types import EmbeddedFace, FaceSelection
 
 
 @dataclass
@@ -33,21 +32,14 @@ class Services:
     limiter: RateLimiter
     queue: ModelQueue
     auth_enabled: bool = True
-    enroll_gate: QualityPolicy = field(init=False)
-    probe_gate: QualityPolicy = field(init=False)
+    photos: FaceReader = field(init=False)
 
     def __post_init__(self) -> None:
-        """The quality gates, built once from settings rather than on every request."""
-        self.enroll_gate = QualityPolicy(self.quality.enroll)
-        self.probe_gate = QualityPolicy(self.quality.probe)
+        self.photos = FaceReader(self.pipeline, self.quality, self._observe)
 
-    def process(self, data: bytes, model: str, selection: FaceSelection) -> list[EmbeddedFace]:
-        """The vision pipeline, with its stage timings and face count recorded."""
-        timings: dict[str, float] = {}
-        faces = self.pipeline.process(data, model, selection, timings)
+    def _observe(self, timings: dict[str, float], faces: int) -> None:
         self.metrics.observe_stages(timings)
-        self.metrics.faces.observe(len(faces))
-        return faces
+        self.metrics.faces.observe(faces)
 
     def model(self, name: str | None) -> str:
         """The embedding pipeline a request asked for, or the default; unknown names raise ModelNotFound."""
@@ -58,9 +50,9 @@ class Services:
     def version(self, model: str) -> str:
         return self.pipeline.pipeline(model).version
 
-    def decision(self, model: str, threshold: float | None, operating_point: str | None, default_point: str
-                 ) -> Decision:
-        return decide(self.pipeline.pipeline(model).calibration, threshold, operating_point, default_point)
+    def decision(self, model: str, threshold: float | None, operating_point: str | None, default_point: str,
+                 subjects: int | None = None) -> Decision:
+        return decide(self.pipeline.pipeline(model).calibration, threshold, operating_point, default_point, subjects)
 
     def estimated_fmr(self, model: str, score: float) -> float:
         return self.pipeline.pipeline(model).calibration.estimated_fmr(score)

@@ -6,18 +6,18 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from app.errors import FaceError, InvalidImage, NothingEnrolled
+from app.errors import FaceError, InvalidImage, LowQuality, NothingEnrolled, QualityFailure
 from app.services import audit
 from app.services.audit import Actor
 from app.services.container import Services
-from app.services.views import Geometry, SubjectView, geometry
+from app.services.views import SeenGeometry, SubjectView, geometry
 from app.store import changes, repository, templates
 from app.store.db import begin_write
 from app.vision.types import EmbeddedFace, FaceSelection
 
 
 @dataclass(frozen=True)
-class EnrolledFace(Geometry):
+class EnrolledFace(SeenGeometry):
     face_id: str
     image_index: int
 
@@ -27,7 +27,7 @@ class Rejection:
     image_index: int
     code: str
     detail: str
-    reasons: list[str] = field(default_factory=list)
+    failures: list[QualityFailure] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,12 @@ def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, imag
     rejected: list[Rejection] = []
     for index, data in enumerate(images):
         try:
-            (face,) = services.process(data, model, selection)
+            face = services.photos.enrollee(data, model, selection)
+        except LowQuality as error:
+            rejected.append(Rejection(index, error.code, error.detail, error.failures))
+            continue
         except (InvalidImage, FaceError) as error:
             rejected.append(Rejection(index, error.code, error.detail))
-            continue
-        reasons = services.enroll_gate.reasons(face.quality)
-        if reasons:
-            rejected.append(Rejection(index, "LOW_QUALITY", "the face fails the enrollment quality gate: "
-                                      f"{', '.join(reasons)}", reasons))
             continue
         accepted.append((index, face, hashlib.sha256(data).hexdigest()))
     if not accepted:

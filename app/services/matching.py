@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.errors import GalleryNotFound, LowQuality, ModelMismatch, SubjectNotFound
+from app.errors import GalleryNotFound, ModelMismatch, SubjectNotFound
 from app.services.audit import Actor
 from app.services.container import Services
 from app.services.decisions import Decision
-from app.services.views import Geometry, geometry
+from app.services.views import SeenGeometry, geometry
 from app.store import repository, templates
-from app.vision.types import EmbeddedFace, FaceSelection
+from app.vision.types import FaceSelection
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Verification:
     operating_point: str | None
     estimated_fmr: float
     model: str
-    faces: dict[str, Geometry]
+    faces: dict[str, SeenGeometry]
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Candidate(Match):
 
 
 @dataclass(frozen=True)
-class IdentifiedFace(Geometry):
+class IdentifiedFace(SeenGeometry):
     candidates: list[Candidate]
     match: Match | None
 
@@ -57,20 +57,8 @@ class Identification:
     gallery_size: int
 
 
-def _gate(services: Services, face: EmbeddedFace) -> list[str]:
-    return services.probe_gate.reasons(face.quality)
-
-
-def _one_face(services: Services, data: bytes, model: str, selection: FaceSelection) -> EmbeddedFace:
-    face = services.process(data, model, selection)[0]
-    reasons = _gate(services, face)
-    if reasons:
-        raise LowQuality(f"the face fails the probe quality gate: {', '.join(reasons)}", reasons)
-    return face
-
-
 def _verification(services: Services, model: str, decision: Decision, score: float,
-                  faces: dict[str, Geometry]) -> Verification:
+                  faces: dict[str, SeenGeometry]) -> Verification:
     return Verification(score, score >= decision.threshold, decision.threshold, decision.operating_point,
                         services.estimated_fmr(model, score), model, faces)
 
@@ -79,8 +67,8 @@ def verify_pair(services: Services, actor: Actor, image_a: bytes, image_b: bytes
                 operating_point: str | None, selection: FaceSelection, model: str | None) -> Verification:
     model = services.model(model)
     decision = services.decision(model, threshold, operating_point, services.decisions.verify_operating_point)
-    a = _one_face(services, image_a, model, selection)
-    b = _one_face(services, image_b, model, selection)
+    a = services.photos.probe(image_a, model, selection)
+    b = services.photos.probe(image_b, model, selection)
     score = float(np.dot(a.embedding, b.embedding))
     result = _verification(services, model, decision, score, {"image_a": geometry(a), "image_b": geometry(b)})
     services.audit.record_now(actor, "verify", details={"model": model, "match": result.match})
@@ -106,7 +94,7 @@ def verify_subject(services: Services, actor: Actor, image: bytes, subject: str,
             raise ModelMismatch(f"subject {subject!r} has faces embedded with {kinds}, none with {model!r} "
                                 f"({services.version(model)}); embeddings of different pipelines are never compared")
         centroid, _ = template
-    probe = _one_face(services, image, model, selection)
+    probe = services.photos.probe(image, model, selection)
     score = float(probe.embedding @ centroid)
     result = _verification(services, model, decision, score, {"image": geometry(probe)})
     services.audit.record_now(actor, "verify", gallery=gallery, subject=subject,
@@ -119,21 +107,19 @@ def identify(services: Services, actor: Actor, image: bytes, gallery: str, *, to
     """1:N search. A search compares the probe with every enrolled subject, so the chance that some stranger
     passes grows with the gallery: expected FPIR = 1 - (1 - FMR)^N for N subjects, reported with the answer."""
     model = services.model(model)
-    decision = services.decision(model, threshold, operating_point, services.decisions.identify_operating_point)
-    cut = decision.threshold
     with services.sessions() as session:
         if not repository.gallery_exists(session, gallery):
             raise GalleryNotFound.named(gallery)
     faces: list[IdentifiedFace] = []
-    found = services.process(image, model, selection)
-    usable = [probe for probe in found if not _gate(services, probe)]
-    if not usable:
-        reasons = sorted({reason for probe in found for reason in _gate(services, probe)})
-        raise LowQuality(f"no face passes the probe quality gate: {', '.join(reasons)}", reasons)
+    usable = services.photos.probes(image, model, selection)
     key = (gallery, model, services.version(model))
     started = time.perf_counter()
     searched = services.search.search(key, [probe.embedding for probe in usable], top_k)
     services.metrics.observe_stages({"search": time.perf_counter() - started})
+    counts = searched.counts
+    decision = services.decision(model, threshold, operating_point, services.decisions.identify_operating_point,
+                                 counts.subjects)
+    cut = decision.threshold
     with services.sessions() as session:
         best_faces = [templates.best_faces(session, [hit.subject_id for hit in hits], model, key[2], probe.embedding)
                       for probe, hits in zip(usable, searched.hits, strict=True)]
@@ -143,7 +129,6 @@ def identify(services: Services, actor: Actor, image: bytes, gallery: str, *, to
         best = candidates[0] if candidates and candidates[0].score >= cut else None
         faces.append(IdentifiedFace(**vars(geometry(probe)), candidates=candidates,
                                     match=Match(best.subject, best.score, best.estimated_fmr) if best else None))
-    counts = searched.counts
     expected_fpir = float(-np.expm1(counts.subjects * np.log1p(-min(decision.fmr, 1 - 1e-12))))
     matched = [face.match.subject for face in faces if face.match]
     services.audit.record_now(actor, "identify", gallery=gallery, subject=matched[0] if len(matched) == 1 else None,

@@ -51,10 +51,18 @@ class Geometry:
     quality: dict[str, float] | None
 
 
-def geometry(embedded: EmbeddedFace) -> Geometry:
+@dataclass(frozen=True)
+class SeenGeometry(Geometry):
+    """A face of the photo a request sent, with how it was chosen: the faces found there and the rule used."""
+
+    faces_found: int
+    face_selection: str
+
+
+def geometry(embedded: EmbeddedFace) -> SeenGeometry:
     face = embedded.face
-    return Geometry(BoxView.of(face.box), [(float(x), float(y)) for x, y in np.asarray(face.landmarks)],
-                    float(face.score), embedded.quality.as_dict())
+    return SeenGeometry(BoxView.of(face.box), [(float(x), float(y)) for x, y in np.asarray(face.landmarks)],
+                        float(face.score), embedded.quality.as_dict(), embedded.faces_found, str(embedded.selection))
 
 
 @dataclass(frozen=True)

@@ -72,9 +72,11 @@ class FacePipeline:
             return decode_image(data, self.limits)
 
     def detect(self, image: np.ndarray, selection: FaceSelection,
-               timings: dict[str, float] | None = None) -> list[Face]:
+               timings: dict[str, float] | None = None) -> tuple[list[Face], int]:
+        """(the faces `selection` keeps, turned upright; how many faces the detector found)."""
         with _timed(timings, "detect"):
-            return upright(self.detector, image, select_faces(self.detector.detect(image), selection, image.shape))
+            found = self.detector.detect(image)
+            return upright(self.detector, image, select_faces(found, selection, image.shape)), len(found)
 
     def embed(self, image: np.ndarray, faces: list[Face], model: str,
               timings: dict[str, float] | None = None) -> np.ndarray:
@@ -83,14 +85,14 @@ class FacePipeline:
         with _timed(timings, "embed"):
             return pipeline.embed(image, faces)
 
-    def process(self, data: bytes, model: str, selection: FaceSelection = FaceSelection.LARGEST,
+    def process(self, data: bytes, model: str, selection: FaceSelection = FaceSelection.PRIMARY,
                 timings: dict[str, float] | None = None) -> list[EmbeddedFace]:
         """Decode, detect, select and embed; raises the `InvalidImage` / `FaceError` family on bad input."""
         self.pipeline(model)
         image = self.decode(data, timings)
-        faces = self.detect(image, selection, timings)
+        faces, found = self.detect(image, selection, timings)
         embeddings = self.embed(image, faces, model, timings)
-        return [EmbeddedFace(face, vector, model, measure(image, face))
+        return [EmbeddedFace(face, vector, model, measure(image, face), found, selection)
                 for face, vector in zip(faces, embeddings, strict=True)]
 
     def warm_up(self) -> None:

@@ -45,6 +45,13 @@ class Calibration(BaseModel):
                                      f"known: {sorted(self.score_at_fmr)}")
         return self.score_at_fmr[operating_point]
 
+    def threshold_at_fmr(self, fmr: float) -> float:
+        """The threshold whose FMR is `fmr`, interpolated in log(FMR) between calibrated points; beyond the table
+        the threshold of its last point (whose FMR, larger than asked, `estimated_fmr` then reports)."""
+        thresholds = np.array([point[0] for point in self.score_to_fmr])
+        log_fmr = np.log10([point[1] for point in self.score_to_fmr])
+        return float(np.interp(np.log10(fmr), log_fmr[::-1], thresholds[::-1]))
+
     def estimated_fmr(self, score: float) -> float:
         """FMR of a threshold at `score`, interpolated in log(FMR) between calibrated points."""
         thresholds = np.array([point[0] for point in self.score_to_fmr])

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from app.config import QualityLimits
+from app.errors import QualityFailure
 from app.vision.alignment import arcface_crop
 from app.vision.types import Face, Quality
 
@@ -44,20 +45,26 @@ def measure(image: np.ndarray, face: Face) -> Quality:
 
 
 class QualityPolicy:
-    """A quality gate: the `QualityLimits` a face must meet; each failed limit is one reason code."""
+    """A quality gate: the `QualityLimits` a face must meet; each limit it misses is one `QualityFailure`."""
 
     def __init__(self, limits: QualityLimits) -> None:
         self.limits = limits
 
-    def reasons(self, quality: Quality) -> list[str]:
+    def failures(self, quality: Quality) -> list[QualityFailure]:
         limits = self.limits
-        checks = [
-            (quality.interocular_px < limits.min_interocular_px, "FACE_TOO_SMALL"),
-            (quality.sharpness < limits.min_sharpness, "BLURRY"),
-            (abs(quality.yaw) > limits.max_abs_yaw, "POSE_TOO_FAR"),
-            (abs(quality.roll_deg) > limits.max_abs_roll_deg, "TILTED"),
-            (quality.brightness < limits.min_brightness, "TOO_DARK"),
-            (quality.brightness > limits.max_brightness, "TOO_BRIGHT"),
-            (quality.detection_score < limits.min_detection_score, "LOW_DETECTION_SCORE"),
+        checks = [  # (code, figure, value, limit, failed)
+            ("FACE_TOO_SMALL", "interocular_px", quality.interocular_px, limits.min_interocular_px,
+             quality.interocular_px < limits.min_interocular_px),
+            ("BLURRY", "sharpness", quality.sharpness, limits.min_sharpness, quality.sharpness < limits.min_sharpness),
+            ("POSE_TOO_FAR", "yaw", quality.yaw, limits.max_abs_yaw, abs(quality.yaw) > limits.max_abs_yaw),
+            ("TILTED", "roll_deg", quality.roll_deg, limits.max_abs_roll_deg,
+             abs(quality.roll_deg) > limits.max_abs_roll_deg),
+            ("TOO_DARK", "brightness", quality.brightness, limits.min_brightness,
+             quality.brightness < limits.min_brightness),
+            ("TOO_BRIGHT", "brightness", quality.brightness, limits.max_brightness,
+             quality.brightness > limits.max_brightness),
+            ("LOW_DETECTION_SCORE", "detection_score", quality.detection_score, limits.min_detection_score,
+             quality.detection_score < limits.min_detection_score),
         ]
-        return [code for failed, code in checks if failed]
+        return [QualityFailure(code, figure, round(float(value), 4), float(limit))
+                for code, figure, value, limit, failed in checks if failed]

@@ -9,8 +9,9 @@ import numpy as np
 
 
 class FaceSelection(StrEnum):
-    """Which detected faces a request wants."""
+    """Which detected faces a request wants (app/vision/detection.py's `select_faces` says how each rule picks)."""
 
+    PRIMARY = "primary"
     LARGEST = "largest"
     CENTER = "center"
     ALL = "all"
@@ -55,9 +56,12 @@ class Quality:
 
 @dataclass(frozen=True, slots=True)
 class EmbeddedFace:
-    """A face with its L2-normalised embedding from one pipeline, and its quality figures."""
+    """A face with its L2-normalised embedding from one pipeline, its quality figures, and how it was chosen:
+    the number of faces the detector found in its image and the selection rule that kept it."""
 
     face: Face
     embedding: np.ndarray
     model: str
     quality: Quality
+    faces_found: int
+    selection: FaceSelection

@@ -98,7 +98,8 @@ def test_second_face_with_require_single(client: TestClient, group_photo: bytes)
 
 
 def test_enroll_with_no_usable_image_stores_nothing(client: TestClient, group_photo: bytes) -> None:
-    response = client.post("/v1/enroll", data={"subject": "rejected-person", "gallery": "bad-input"},
+    response = client.post("/v1/enroll", data={"subject": "rejected-person", "gallery": "bad-input",
+                                                "face_selection": "require_single"},
                            files=[("images", ("a.jpg", _jpeg(), "image/jpeg")),
                                   ("images", ("g.jpg", group_photo, "image/jpeg")),
                                   ("images", ("t.txt", b"text" * 40, "text/plain"))])

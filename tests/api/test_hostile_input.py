@@ -330,7 +330,7 @@ def test_blank_form_fields_count_as_absent(client: TestClient, portrait: bytes) 
     found = client.post("/v1/identify", data={"gallery": "blank", "operating_point": "", "threshold": ""},
                         files={"image": ("p.jpg", portrait, "image/jpeg")})
     assert found.status_code == 200, found.text
-    assert found.json()["operating_point"] == "fmr_1e-6"
+    assert found.json()["operating_point"] == "fpir_1e-2"
     form = client.get("/openapi.json").json()["paths"]["/v1/identify"]["post"]["requestBody"]["content"][
         "multipart/form-data"]["schema"]["properties"]
     assert all({"type": "null"} not in field.get("anyOf", []) for field in form.values())

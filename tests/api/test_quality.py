@@ -42,7 +42,7 @@ def test_enrollment_refuses_poor_faces_with_the_reason(client: TestClient, portr
     problem = assert_problem(response, 422, "ENROLLMENT_REJECTED")
     (rejected,) = problem["errors"]
     assert rejected["code"] == "LOW_QUALITY"
-    assert reason in rejected["reasons"]
+    assert reason in {failure["code"] for failure in rejected["failures"]}
 
 
 def test_good_faces_carry_their_quality_figures(client: TestClient, portrait: bytes) -> None:
@@ -58,7 +58,10 @@ def test_good_faces_carry_their_quality_figures(client: TestClient, portrait: by
     assert abs(quality["yaw"]) < 0.2
     assert 60 < quality["brightness"] < 200
     assert [(r["image_index"], r["code"]) for r in body["rejected"]] == [(1, "LOW_QUALITY")]
-    assert "BLURRY" in body["rejected"][0]["reasons"]
+    (blurry,) = [f for f in body["rejected"][0]["failures"] if f["code"] == "BLURRY"]
+    assert blurry["figure"] == "sharpness"
+    assert blurry["value"] < blurry["limit"] == 20  # the enrollment gate's minimum sharpness
+    assert f"sharpness {blurry['value']:.4g}, limit 20" in body["rejected"][0]["detail"]
 
 
 def test_a_dark_probe_is_refused_with_its_reason(client: TestClient, portrait: bytes) -> None:
@@ -66,4 +69,7 @@ def test_a_dark_probe_is_refused_with_its_reason(client: TestClient, portrait: b
     response = client.post("/v1/identify", data={"gallery": "quality"},
                            files={"image": ("d.jpg", _degraded(portrait, "very dark"), "image/jpeg")})
     problem = assert_problem(response, 422, "LOW_QUALITY")
-    assert problem["errors"] == [{"code": "TOO_DARK"}]
+    (failure,) = problem["errors"]
+    assert (failure["code"], failure["figure"], failure["limit"]) == ("TOO_DARK", "brightness", 20)
+    assert 0 < failure["value"] < 20
+    assert f"TOO_DARK (brightness {failure['value']:.4g}, limit 20)" in problem["detail"]

@@ -92,12 +92,16 @@ def test_selection_modes_on_a_group_photo(pipeline: FacePipeline, faces_dir: Pat
                           _photo(faces_dir, "london_020", 1))
     everyone = pipeline.process(group, "sface", FaceSelection.ALL)
     assert len(everyone) == 3
+    assert [(face.faces_found, face.selection) for face in everyone] == [(3, FaceSelection.ALL)] * 3
     (largest,) = pipeline.process(group, "sface", FaceSelection.LARGEST)
     assert largest.face.area == max(result.face.area for result in everyone)
     (centre,) = pipeline.process(group, "sface", FaceSelection.CENTER)
     by_x = np.argsort([result.face.box[0] for result in everyone])
     middle = everyone[by_x[1]]
     np.testing.assert_allclose(centre.face.box, middle.face.box)
+    (primary,) = pipeline.process(group, "sface")  # three portraits of a size: the middle one is the photo's
+    np.testing.assert_allclose(primary.face.box, middle.face.box)
+    assert (primary.faces_found, primary.selection) == (3, FaceSelection.PRIMARY)
     with pytest.raises(MultipleFaces, match="3 faces"):
         pipeline.process(group, "sface", FaceSelection.REQUIRE_SINGLE)
     # Who is who survives the crop: the middle face matches its own portrait best.
