@@ -31,7 +31,7 @@ from app.errors import FacegateError
 from app.store import changes, templates
 from app.store.orm import Face, Subject, Template
 from app.vision.pipeline import load_pipeline
-from app.vision.types import FaceSelection
+from bench.accuracy import DEFAULT_SELECTION
 from bench.facesets import FaceSet
 
 FloatArray = npt.NDArray[np.float32]
@@ -49,15 +49,16 @@ class Photo:
 
 
 def embed_photos(faces: FaceSet, paths: list[str], models_dir: Path) -> tuple[list[Photo], str]:
-    """Each photo's largest face through the serving pipeline; photos without a face are left out. Also returns
-    the pipeline version the server files these embeddings under."""
+    """Each photo's face as a request at the API's defaults chooses it, through the serving pipeline (so that
+    recall is measured against the probe the server searches with); photos without a face are left out. Also
+    returns the pipeline version the server files these embeddings under."""
     settings = Settings(runtime={"models_dir": models_dir})
     pipeline = load_pipeline(settings.runtime, settings.detection, settings.limits, models=[MODEL])
     identity = dict(zip(faces.paths, faces.identities, strict=True))
     photos = []
     for path in paths:
         try:
-            found = pipeline.process(faces.image(path).read_bytes(), MODEL, FaceSelection.LARGEST)
+            found = pipeline.process(faces.image(path).read_bytes(), MODEL, DEFAULT_SELECTION)
         except FacegateError:  # a photo the service refuses (no face, too small) is simply not used
             continue
         photos.append(Photo(path, str(identity[path]), np.asarray(found[0].embedding, np.float32)))
