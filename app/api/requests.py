@@ -53,8 +53,7 @@ ModelName = Annotated[
     str | None, Field(None, description="Model (see /v1/models); the default if omitted.")
 ]
 OperatingPoint = Literal["fmr_1e-2", "fmr_1e-3", "fmr_1e-4", "fmr_1e-5", "fmr_1e-6"]
-SearchOperatingPoint = Literal["fmr_1e-2", "fmr_1e-3", "fmr_1e-4", "fmr_1e-5", "fmr_1e-6", "fpir_1e-1", "fpir_1e-2",
-                               "fpir_1e-3"]
+SearchOperatingPoint = Literal[OperatingPoint, "fpir_1e-1", "fpir_1e-2", "fpir_1e-3"]
 _RULES = ("`primary` (default): the face the photo is of, by size, nearness to the centre and detection score; "
           "`center`: the face nearest the centre; `largest`: the biggest")
 OneFace = Annotated[Literal["primary", "center", "largest", "require_single"], Field(

@@ -36,6 +36,11 @@ def per_comparison_fmr(fpir: float, subjects: int) -> float:
     return float(-np.expm1(np.log1p(-fpir) / max(subjects, 1)))
 
 
+def expected_fpir(fmr: float, subjects: int) -> float:
+    """The chance that a stranger matches one of `subjects` subjects at a per-comparison FMR: 1 - (1 - fmr)^N."""
+    return float(-np.expm1(subjects * np.log1p(-min(fmr, 1 - 1e-12))))
+
+
 def decide(calibration: Calibration, threshold: float | None, operating_point: str | None, default_point: str,
            subjects: int | None = None) -> Decision:
     """The threshold a request uses: explicit, or a named operating point of the pipeline's calibration (an

@@ -10,7 +10,7 @@ import numpy as np
 from app.errors import GalleryNotFound, ModelMismatch, SubjectNotFound
 from app.services.audit import Actor
 from app.services.container import Services
-from app.services.decisions import Decision
+from app.services.decisions import Decision, expected_fpir
 from app.services.views import SeenGeometry, geometry
 from app.store import repository, templates
 from app.vision.types import FaceSelection
@@ -129,9 +129,9 @@ def identify(services: Services, actor: Actor, image: bytes, gallery: str, *, to
         best = candidates[0] if candidates and candidates[0].score >= cut else None
         faces.append(IdentifiedFace(**vars(geometry(probe)), candidates=candidates,
                                     match=Match(best.subject, best.score, best.estimated_fmr) if best else None))
-    expected_fpir = float(-np.expm1(counts.subjects * np.log1p(-min(decision.fmr, 1 - 1e-12))))
     matched = [face.match.subject for face in faces if face.match]
     services.audit.record_now(actor, "identify", gallery=gallery, subject=matched[0] if len(matched) == 1 else None,
                               details={"model": model, "faces": len(faces), "matched": matched})
-    return Identification(faces, cut, decision.operating_point, decision.fmr, expected_fpir, model, gallery,
+    return Identification(faces, cut, decision.operating_point, decision.fmr,
+                          expected_fpir(decision.fmr, counts.subjects), model, gallery,
                           counts.faces)

@@ -26,11 +26,13 @@ import functools
 import hashlib
 import logging
 import time
+import weakref
 from typing import Any
 
 import numpy.typing as npt
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import Connection, Engine, Float, Select, TextClause, cast, event, literal, select, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.store.index import Hit, unit
@@ -44,6 +46,8 @@ BUILD_LOCK_KEY = int.from_bytes(b"fghnsw\0\0", "big", signed=True)
 INDEX_PREFIX = "ix_templates_hnsw_"
 LOCK_POLL_S = 0.2
 _SETTINGS_KEY = "facegate_hnsw_ef_search"
+_EF_SEARCH: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+_POSTGRESQL = postgresql.dialect()
 # The graph holds half-precision copies of the templates (`halfvec`): half the pages of float32, so more of the
 # graph stays in shared_buffers and each hop reads less; candidates are then re-ranked by the float32 distance,
 # so scores are exact. Build effort, measured on the 1M-face gallery of bench/scale.py (500,241 templates of
@@ -66,15 +70,16 @@ def index_name(model: str, model_version: str) -> str:
     return f"{INDEX_PREFIX}{digest}"
 
 
-def _quote(connection: Connection, value: str) -> str:
-    return str(literal(value).compile(connection, compile_kwargs={"literal_binds": True}))
+def _quote(value: str) -> str:
+    """`value` as a PostgreSQL string literal (this module's SQL names model and version as literals)."""
+    return str(literal(value).compile(dialect=_POSTGRESQL, compile_kwargs={"literal_binds": True}))
 
 
-def _create_sql(connection: Connection, model: str, model_version: str, dim: int, concurrently: bool) -> str:
+def _create_sql(model: str, model_version: str, dim: int, concurrently: bool) -> str:
     return (f"CREATE INDEX {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS {index_name(model, model_version)} "
             f"ON templates USING hnsw ((centroid::{INDEX_FORM}({int(dim)})) {INDEX_FORM}_cosine_ops) "
             f"WITH ({INDEX_OPTIONS}) "
-            f"WHERE model = {_quote(connection, model)} AND model_version = {_quote(connection, model_version)}")
+            f"WHERE model = {_quote(model)} AND model_version = {_quote(model_version)}")
 
 
 def _superseded(connection: Connection, model: str, model_version: str) -> list[str]:
@@ -84,7 +89,7 @@ def _superseded(connection: Connection, model: str, model_version: str) -> list[
         text("SELECT indexname FROM pg_indexes WHERE tablename = 'templates' AND indexname LIKE :prefix "
              "AND indexname <> :name AND position(:version IN indexdef) > 0"),
         {"prefix": INDEX_PREFIX + "%", "name": index_name(model, model_version),
-         "version": _quote(connection, model_version)})
+         "version": _quote(model_version)})
     return [name for (name,) in rows]
 
 
@@ -108,7 +113,7 @@ def ensure_hnsw(bind: Engine | Session, model: str, model_version: str, dim: int
     if isinstance(bind, Session):
         connection = bind.connection()
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BUILD_LOCK_KEY})
-        connection.execute(text(_create_sql(connection, model, model_version, dim, concurrently=False)))
+        connection.execute(text(_create_sql(model, model_version, dim, concurrently=False)))
         return
     with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         _lock_by_polling(connection)
@@ -122,7 +127,7 @@ def ensure_hnsw(bind: Engine | Session, model: str, model_version: str, dim: int
                                    {"memory": build_memory})
                 started = time.perf_counter()
                 try:
-                    connection.execute(text(_create_sql(connection, model, model_version, dim, concurrently=True)))
+                    connection.execute(text(_create_sql(model, model_version, dim, concurrently=True)))
                 finally:  # the pooled connection goes back with the server's own setting
                     connection.execute(text("RESET maintenance_work_mem"))
                 log.info("built HNSW index %s for %s (%s), %d dimensions, in %.1f s", name, model, model_version,
@@ -155,7 +160,7 @@ def _ranked(session: Session, inner: Select[int, float], top_k: int) -> list[Hit
 
 
 @functools.lru_cache(maxsize=64)
-def _search_sql(model_literal: str, version_literal: str, dim: int) -> TextClause:
+def _search_sql(model: str, model_version: str, dim: int) -> TextClause:
     """The index search of one pipeline version, written once: the candidates by the index's (half-precision)
     order, the best `top_k` of them by the float32 distance, and only those joined to their subjects' ids.
     Written as text, not built per call: the model and version must be literals (see the module's docstring),
@@ -167,7 +172,7 @@ def _search_sql(model_literal: str, version_literal: str, dim: int) -> TextClaus
         FROM (SELECT near.subject_id,
                      near.centroid::vector({dim}) <=> CAST(CAST(:probe AS text) AS vector({dim})) AS distance
               FROM (SELECT subject_id, centroid FROM templates
-                    WHERE model = {model_literal} AND model_version = {version_literal} AND gallery = :gallery
+                    WHERE model = {_quote(model)} AND model_version = {_quote(model_version)} AND gallery = :gallery
                       AND centroid IS NOT NULL
                     ORDER BY centroid::{INDEX_FORM}({dim}) <=> CAST(CAST(:probe AS text) AS {INDEX_FORM}({dim}))
                     LIMIT :candidates) AS near
@@ -180,17 +185,22 @@ def _search_sql(model_literal: str, version_literal: str, dim: int) -> TextClaus
 def use_search_settings(engine: Engine, ef_search: int) -> None:
     """Give every pooled connection of `engine` pgvector's search settings (ef_search, iterative scans) once, at
     its first checkout, instead of a round trip before each search. Committed at once: a SET inside a transaction
-    that is later rolled back would be undone with it."""
+    that is later rolled back would be undone with it. Called again for the same engine, the new value holds."""
+    registered = engine in _EF_SEARCH
+    _EF_SEARCH[engine] = int(ef_search)
+    if registered:
+        return
 
     @event.listens_for(engine, "checkout")
     def _configure(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        if record.info.get(_SETTINGS_KEY) == ef_search:
+        wanted = _EF_SEARCH.get(engine)
+        if wanted is None or record.info.get(_SETTINGS_KEY) == wanted:
             return
         with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET hnsw.ef_search = {int(ef_search)}")
+            cursor.execute(f"SET hnsw.ef_search = {wanted}")
             cursor.execute("SET hnsw.iterative_scan = relaxed_order")
         dbapi_connection.commit()
-        record.info[_SETTINGS_KEY] = ef_search
+        record.info[_SETTINGS_KEY] = wanted
 
 
 def search(session: Session, gallery: str, model: str, model_version: str, dim: int, probe: npt.ArrayLike,
@@ -209,7 +219,7 @@ def search(session: Session, gallery: str, model: str, model_version: str, dim: 
     if ef_search is not None:
         connection.execute(text("SELECT set_config('hnsw.ef_search', :ef, true), "
                                 "set_config('hnsw.iterative_scan', 'relaxed_order', true)"), {"ef": str(ef_search)})
-    statement = _search_sql(_quote(connection, model), _quote(connection, model_version), dim)
+    statement = _search_sql(model, model_version, dim)
     rows = connection.execute(statement, {"probe": "[" + ",".join(map(str, vector.tolist())) + "]",
                                           "gallery": gallery, "candidates": max(candidates, top_k), "top_k": top_k})
     return [Hit(subject_id, subject, 1.0 - float(distance)) for subject_id, subject, distance in rows]

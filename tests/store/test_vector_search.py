@@ -308,3 +308,6 @@ def test_each_pooled_connection_keeps_the_search_settings(engine: Engine) -> Non
             assert session.scalar(text("SHOW hnsw.ef_search")) == "77"
             assert session.scalar(text("SHOW hnsw.iterative_scan")) == "relaxed_order"
             session.rollback()
+    vector_search.use_search_settings(engine, 88)  # asked again (another search on the same engine): it holds
+    with session_factory(engine)() as session:
+        assert session.scalar(text("SHOW hnsw.ef_search")) == "88"
