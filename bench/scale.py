@@ -26,10 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -47,12 +44,12 @@ from sqlalchemy.orm import Session
 from app.store import templates, vector_search
 from app.store.db import create_engine
 from app.store.migrate import upgrade
-from bench.facesets import ROOT, FaceSet, add_set_arguments
+from bench import server
+from bench.facesets import FaceSet, add_set_arguments
 from bench.scale_fill import MODEL, Filled, Photo, embed_photos, fill
 
 ADMIN_KEY = "scale-bench-admin-key-0123456789abcdef"
 GALLERY, TINY = "scale", "scale-tiny"
-READY_TIMEOUT_S = 600
 PG_SHARED_BUFFERS = "2GB"
 
 
@@ -73,37 +70,6 @@ class Row:
     recall_at_10: float
     worker_rss_mb: float
     enroll_per_s: float
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start(database_url: str, backend: str, workers: int, data_dir: Path, models: Path
-           ) -> tuple[subprocess.Popen[bytes], str, float]:
-    """The server as a process of its own; returns it, its URL and the seconds it took to be ready."""
-    port = _free_port()
-    env = {**os.environ, "FACEGATE_DATABASE_URL": database_url, "FACEGATE_ADMIN_KEY": ADMIN_KEY,
-           "FACEGATE_PORT": str(port), "FACEGATE_DATA_DIR": str(data_dir), "FACEGATE_SEARCH__BACKEND": backend,
-           "FACEGATE_RUNTIME__MODELS_DIR": str(models), "FACEGATE_ABUSE__RATE_PER_SECOND": "10000",
-           "FACEGATE_ABUSE__BURST": "10000"}
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--workers", str(workers)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=(data_dir / "server.log").open("wb"))
-    base = f"http://127.0.0.1:{port}"
-    while time.perf_counter() - started < READY_TIMEOUT_S:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {(data_dir / 'server.log').read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return process, base, time.perf_counter() - started
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("server not ready in time")
 
 
 def _worker_rss_mb(process: subprocess.Popen[bytes]) -> float:
@@ -199,7 +165,8 @@ def measure(database: str, url: str, size: int, backend: str, workers: int, face
     finally:
         engine.dispose()
     fill_s = 0.0 if existing else time.perf_counter() - started
-    process, base, ready_s = _start(url, backend, workers, data_dir, models)
+    process, base, ready_s = server.start(url, ADMIN_KEY, data_dir, models, workers,
+                                          {"FACEGATE_SEARCH__BACKEND": backend})
     try:
         client = httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {ADMIN_KEY}"})
         first = people[0]
@@ -212,8 +179,7 @@ def measure(database: str, url: str, size: int, backend: str, workers: int, face
         rss = _worker_rss_mb(process)
         enroll_per_s = _enroll(base, faces, newcomers)
     finally:
-        process.terminate()
-        process.wait(30)
+        server.stop(process)
     at_1, at_10 = _recall(filled, probes, [one.answer for one in identified])
     latencies = [one.latency * 1e3 for one in identified]
     searches = [one.search_s * 1e3 for one in identified if one.answer is not None]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from anyio import to_thread
 
 from app.errors import FaceError, InvalidImage, LowQuality, NothingEnrolled, QualityFailure
 from app.services import audit
@@ -37,16 +40,33 @@ class EnrollResult:
     rejected: list[Rejection]
 
 
-def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, images: list[bytes], name: str | None,
-           metadata: dict[str, Any] | None, selection: FaceSelection, model: str | None) -> EnrollResult:
-    """Embed every image, then store the accepted faces, the subject's template, the change that every index
-    follows and the audit entry in one transaction: all of it, or (a crash, a failure) none of it.
+async def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, images: list[bytes],
+                 name: str | None, metadata: dict[str, Any] | None, selection: FaceSelection, model: str | None
+                 ) -> EnrollResult:
+    """Embed every image on the model queue, then store the accepted faces, the subject's template, the change
+    that every index follows and the audit entry in one transaction: all of it, or (a crash, a failure) none of
+    it. The transaction runs off the model threads, which go on to the next request's photos meanwhile (and
+    do not sit in SQLite's busy wait while another request writes).
 
     An image that cannot be used is reported in `rejected` with its reason; if none can, nothing is written
     and `NothingEnrolled` carries every reason. Raw images are not stored, only their sha256.
     """
     model = services.model(model)
-    accepted: list[tuple[int, EmbeddedFace, str]] = []
+    accepted, rejected = await services.queue.run(len(images), _read, services, images, model, selection)
+    if not accepted:
+        raise NothingEnrolled(f"none of the {len(images)} image(s) could be enrolled",
+                              [asdict(rejection) for rejection in rejected])
+    return await to_thread.run_sync(functools.partial(
+        _store, services, actor, subject=subject, gallery=gallery, name=name, metadata=metadata, model=model,
+        accepted=accepted, rejected=rejected))
+
+
+Accepted = tuple[int, EmbeddedFace, str]  # image index, its face, the image's sha256
+
+
+def _read(services: Services, images: list[bytes], model: str, selection: FaceSelection
+          ) -> tuple[list[Accepted], list[Rejection]]:
+    accepted: list[Accepted] = []
     rejected: list[Rejection] = []
     for index, data in enumerate(images):
         try:
@@ -58,9 +78,12 @@ def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, imag
             rejected.append(Rejection(index, error.code, error.detail))
             continue
         accepted.append((index, face, hashlib.sha256(data).hexdigest()))
-    if not accepted:
-        raise NothingEnrolled(f"none of the {len(images)} image(s) could be enrolled",
-                              [asdict(rejection) for rejection in rejected])
+    return accepted, rejected
+
+
+def _store(services: Services, actor: Actor, *, subject: str, gallery: str, name: str | None,
+           metadata: dict[str, Any] | None, model: str, accepted: list[Accepted], rejected: list[Rejection]
+           ) -> EnrollResult:
     version = services.version(model)
     with services.sessions() as session:
         begin_write(session)
@@ -69,19 +92,16 @@ def enroll(services: Services, actor: Actor, *, subject: str, gallery: str, imag
             record.name = name
         if metadata is not None:
             record.metadata_ = metadata
-        stored = [
-            (index, repository.add_face(
-                session, record, model=model, model_version=version, embedding=face.embedding,
-                detection_score=face.face.score, box=[float(v) for v in face.face.box],
-                landmarks=[[float(x), float(y)] for x, y in face.face.landmarks], image_sha256=digest,
-            ), face)
-            for index, face, digest in accepted
-        ]
+        face_ids = repository.add_faces(session, record, model=model, model_version=version, faces=[
+            repository.NewFace(face.embedding, face.face.score, face.face.box.tolist(), face.face.landmarks.tolist(),
+                               digest)
+            for _, face, digest in accepted])
         templates.refresh(session, record.id, gallery, model, version)
         view = SubjectView.of(record, repository.count_faces(session, record))
         audit.record(session, actor, "enroll", gallery=gallery, subject=subject,
-                     face_ids=[row.id for _, row, _ in stored], details={"model": model, "rejected": len(rejected)})
+                     face_ids=face_ids, details={"model": model, "rejected": len(rejected)})
         changes.template_changed(session, [(record.id, gallery, model, version)])
         session.commit()
-    faces = [EnrolledFace(**vars(geometry(face)), face_id=row.id, image_index=index) for index, row, face in stored]
+    faces = [EnrolledFace(**vars(geometry(face)), face_id=face_id, image_index=index)
+             for (index, face, _), face_id in zip(accepted, face_ids, strict=True)]
     return EnrollResult(view, faces, rejected)

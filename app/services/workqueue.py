@@ -15,9 +15,10 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import ParamSpec, TypeVar
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar, cast
 
 from app.errors import Overloaded
 
@@ -45,8 +46,9 @@ class ModelQueue:
     def expected_wait(self, cost: int) -> float:
         return (self._pending + cost) * self._seconds_per_image / self.threads
 
-    async def run(self, cost: int, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run `function` on the model pool if it can finish in time; `cost` is the number of images."""
+    @contextmanager
+    def _admitted(self, cost: int) -> Iterator[None]:
+        """Hold `cost` images in the queue's count while they run, or refuse them at once (OVERLOADED)."""
         with self._lock:
             wait = self.expected_wait(cost)
             if wait > self.max_wait_s:
@@ -54,17 +56,36 @@ class ModelQueue:
                                  "retry later", wait)
             self._pending += cost
         try:
-            work = functools.partial(self._timed, cost, function, *args, **kwargs)
-            # In a copy of the request's context: its request id (log lines) and its stage timings follow it.
-            return await asyncio.wrap_future(self._executor.submit(contextvars.copy_context().run, work))
+            yield
         finally:
             with self._lock:
                 self._pending -= cost
 
-    def _timed(self, cost: int, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    def _submit(self, cost: int, work: Callable[[], R]) -> asyncio.Future[R]:
+        # In a copy of the request's context: its request id (log lines) and its stage timings follow it.
+        timed = functools.partial(self._timed, cost, work)
+        return asyncio.wrap_future(self._executor.submit(contextvars.copy_context().run, timed))
+
+    async def run(self, cost: int, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run `function` on the model pool if it can finish in time; `cost` is the number of images."""
+        with self._admitted(cost):
+            return await self._submit(cost, functools.partial(function, *args, **kwargs))
+
+    async def run_each(self, calls: Sequence[Callable[[], R]]) -> list[R]:
+        """Run one-image `calls` side by side on the pool (a verify's two photos take two cores, not one after
+        the other), admitted together; once all have ended, the first failure in the calls' order is raised, so
+        the error a request gets does not depend on which thread was quicker."""
+        with self._admitted(len(calls)):
+            results = await asyncio.gather(*(self._submit(1, call) for call in calls), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return cast(list[R], results)
+
+    def _timed(self, cost: int, work: Callable[[], R]) -> R:
         started = time.perf_counter()
         try:
-            return function(*args, **kwargs)
+            return work()
         finally:
             per_image = (time.perf_counter() - started) / max(cost, 1)
             with self._lock:

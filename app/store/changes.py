@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.store.orm import Change, utcnow
@@ -30,9 +30,9 @@ def template_changed(session: Session, keys: list[tuple[int, str, str, str]]) ->
         return
     _serialise(session)
     now = utcnow()
-    session.add_all([Change(at=now, kind="template", subject_id=subject_id, gallery=gallery, model=model,
-                            model_version=version) for subject_id, gallery, model, version in keys])
-    session.flush()
+    session.execute(insert(Change), [
+        {"at": now, "kind": "template", "subject_id": subject_id, "gallery": gallery, "model": model,
+         "model_version": version} for subject_id, gallery, model, version in keys])
 
 
 def gallery_deleted(session: Session, gallery: str) -> None:

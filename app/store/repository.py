@@ -8,10 +8,11 @@ missing subject is an error is the service's decision.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete as sa_delete
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.store.db import upsert
@@ -52,16 +53,16 @@ def get_or_create_subject(
         upsert(session, Subject)
         .values(gallery=gallery, external_id=external_id, name=name, metadata_=metadata or {})
         .on_conflict_do_nothing(index_elements=[Subject.gallery, Subject.external_id])
-        .returning(Subject.id)
+        .returning(Subject)
     )
     # A second attempt only happens if the row that blocked the insert was deleted before it could be read.
     for _attempt in range(CREATE_ATTEMPTS):
         existing = get_subject(session, gallery, external_id, lock=True)
         if existing is not None:
             return existing, False
-        created_id = session.execute(statement).scalar_one_or_none()
-        if created_id is not None:
-            return session.get_one(Subject, created_id), True
+        created = session.scalars(statement).one_or_none()  # the new row itself: no second read
+        if created is not None:
+            return created, True
     raise RuntimeError(f"subject {gallery}/{external_id} was deleted each time it was about to be read")
 
 
@@ -82,37 +83,36 @@ def delete_subject(session: Session, subject: Subject) -> list[str]:
     return face_ids
 
 
-def add_face(
-    session: Session,
-    subject: Subject,
-    *,
-    model: str,
-    model_version: str,
-    embedding: FloatArray,
-    detection_score: float,
-    box: Sequence[float],
-    landmarks: Sequence[Sequence[float]],
-    image_sha256: str,
-) -> Face:
-    """Enrol one face for `subject`; flushed, so its id is known. Sealed when encryption at rest is on."""
-    face_id = new_face_id()
+@dataclass(frozen=True)
+class NewFace:
+    """What is stored of one enrolled face: its embedding and where it was found (never the image)."""
+
+    embedding: FloatArray
+    detection_score: float
+    box: Sequence[float]
+    landmarks: Sequence[Sequence[float]]
+    image_sha256: str
+
+
+def add_faces(session: Session, subject: Subject, *, model: str, model_version: str,
+              faces: Sequence[NewFace]) -> list[str]:
+    """Enrol faces for `subject` in one INSERT (ids are made here, so none has to be read back); returns their
+    ids. Sealed when encryption at rest is on."""
     sealer = sealer_of(session)
-    face = Face(
-        id=face_id,
-        subject=subject,
-        gallery=subject.gallery,
-        model=model,
-        model_version=model_version,
-        embedding=None if sealer else embedding,
-        embedding_sealed=sealer.seal(embedding, face_id) if sealer else None,
-        detection_score=float(detection_score),
-        box=[float(value) for value in box],
-        landmarks=[[float(value) for value in point] for point in landmarks],
-        image_sha256=image_sha256,
-    )
-    session.add(face)
-    session.flush()
-    return face
+    ids, rows = [], []
+    for face in faces:
+        face_id = new_face_id()
+        ids.append(face_id)
+        rows.append({
+            "id": face_id, "subject_id": subject.id, "gallery": subject.gallery, "model": model,
+            "model_version": model_version, "embedding": None if sealer else face.embedding,
+            "embedding_sealed": sealer.seal(face.embedding, face_id) if sealer else None,
+            "detection_score": float(face.detection_score), "box": [float(value) for value in face.box],
+            "landmarks": [[float(value) for value in point] for point in face.landmarks],
+            "image_sha256": face.image_sha256,
+        })
+    session.execute(insert(Face), rows)
+    return ids
 
 
 def list_faces(session: Session, subject: Subject) -> list[Face]:

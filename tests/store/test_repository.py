@@ -23,10 +23,9 @@ def embedding(seed: int, dim: int = 128) -> FloatArray:
 
 
 def enrol(session: Session, subject: Subject, seed: int, model: str = "sface") -> Face:
-    return repo.add_face(
-        session, subject, model=model, model_version="2021dec", embedding=embedding(seed), detection_score=0.93,
-        box=BOX, landmarks=LANDMARKS, image_sha256=f"{seed:064x}",
-    )
+    (face_id,) = repo.add_faces(session, subject, model=model, model_version="2021dec", faces=[
+        repo.NewFace(embedding(seed), 0.93, BOX, LANDMARKS, f"{seed:064x}")])
+    return session.get_one(Face, face_id)
 
 
 def test_get_or_create_then_get(session: Session) -> None:
@@ -130,10 +129,8 @@ def test_embedding_round_trip_is_exact_float32(session: Session, dim: int) -> No
     )
     vector = np.concatenate([tricky, embedding(7, dim - len(tricky))])
     subject, _ = repo.get_or_create_subject(session, "default", "exact")
-    face_id = repo.add_face(
-        session, subject, model="m", model_version="1", embedding=vector, detection_score=1.0, box=BOX,
-        landmarks=LANDMARKS, image_sha256="0" * 64,
-    ).id
+    (face_id,) = repo.add_faces(session, subject, model="m", model_version="1", faces=[
+        repo.NewFace(vector, 1.0, BOX, LANDMARKS, "0" * 64)])
     session.commit()
     session.expunge_all()
 

@@ -28,8 +28,8 @@ async def enroll(request: Request, services: ServicesDep, limits: LimitsDep,
         raise TooManyImages(f"{len(body.images)} images; at most {limits.max_images_per_request} per request")
     subject_rules.check_subject_id(body.subject)
     subject_rules.check_metadata(body.metadata, limits)
-    result = await services.queue.run(
-        len(body.images), enrollment.enroll, services, caller.actor, subject=body.subject,
+    result = await enrollment.enroll(
+        services, caller.actor, subject=body.subject,
         gallery=caller.gallery(body.gallery), images=body.images, name=body.name, metadata=body.metadata,
         selection=FaceSelection(body.face_selection), model=body.model,
     )
@@ -44,8 +44,8 @@ async def verify(request: Request, services: ServicesDep, limits: LimitsDep,
     body = await parse_body(request, VerifyRequest, limits)
     selection = FaceSelection(body.face_selection)
     if body.image_a is not None and body.image_b is not None:
-        result = await services.queue.run(
-            2, matching.verify_pair, services, caller.actor, body.image_a, body.image_b, threshold=body.threshold,
+        result = await matching.verify_pair(
+            services, caller.actor, body.image_a, body.image_b, threshold=body.threshold,
             operating_point=body.operating_point, selection=selection, model=body.model)
     else:
         assert body.image is not None  # the request model guarantees image + subject here
