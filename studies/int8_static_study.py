@@ -74,7 +74,7 @@ def main() -> None:
         feed = base.get_inputs()[0].name
         reference = unit(np.concatenate([base.run(["embedding"], {feed: c})[0] for c in held_out]))
         probe = {feed: held_out[0]}
-        print(f"{name} fp32 {median_ms(lambda s=base, p=probe: s.run(['embedding'], p)):.2f} ms", flush=True)
+        print(f"{name} fp32 {median_ms(lambda s=base, p=probe: s.run(['embedding'], p), 40):.2f} ms", flush=True)
         prepared = folder / f"{name}_pre.onnx"
         quant_pre_process(str(args.models / f"{name}.onnx"), str(prepared), skip_symbolic_shape=True)
         for form in (QuantFormat.QDQ, QuantFormat.QOperator):
@@ -87,7 +87,7 @@ def main() -> None:
                 quantized = session(target)
                 got = unit(np.concatenate([quantized.run(["embedding"], {feed: c})[0] for c in held_out]))
                 cosine = (got * reference).sum(axis=1)
-                ms = median_ms(lambda q=quantized, p=probe: q.run(["embedding"], p))
+                ms = median_ms(lambda q=quantized, p=probe: q.run(["embedding"], p), 40)
                 print(f"{name} {form.name} {method.name} {ms:.2f} ms, cos min {cosine.min():.4f} "
                       f"mean {cosine.mean():.5f}", flush=True)
 
