@@ -10,12 +10,15 @@ of the request's context, so stages timed on its threads land in the same reques
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from contextvars import ContextVar
 
 HEADER = "Server-Timing"
 
 _stages: ContextVar[dict[str, float] | None] = ContextVar("stage_timings", default=None)
+# A verify's two photos run on two model threads at once and add to the same request's timings.
+_adding = threading.Lock()
 
 
 def start() -> dict[str, float]:
@@ -29,8 +32,9 @@ def record(timings: Mapping[str, float]) -> None:
     """Add stage durations (seconds) to the current request's, if a request is collecting."""
     collected = _stages.get()
     if collected is not None:
-        for stage, seconds in timings.items():
-            collected[stage] = collected.get(stage, 0.0) + seconds
+        with _adding:
+            for stage, seconds in timings.items():
+                collected[stage] = collected.get(stage, 0.0) + seconds
 
 
 def header(timings: Mapping[str, float]) -> str:
