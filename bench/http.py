@@ -129,9 +129,9 @@ def main(argv: list[str] | None = None) -> None:
 
     rate(read, photos[:8], 1)  # warm-up
     cpu_before = time.process_time()
-    rate(read, photos, 1)
+    pipeline = {1: rate(read, photos, 1)}
     pipeline_cpu_ms = (time.process_time() - cpu_before) * 1e3 / len(photos)
-    pipeline = {1: rate(read, photos, 1), cores: rate(read, photos, cores)}
+    pipeline[cores] = rate(read, photos, cores)
     pipeline_pair_ms = statistics.median(elapsed_ms(lambda a=a, b=b: (read(a), read(b))) for a, b in pairs)
     with ThreadPoolExecutor(2) as pool:
         side_by_side_ms = statistics.median(elapsed_ms(lambda a=a, b=b: list(pool.map(read, (a, b))))

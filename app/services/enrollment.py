@@ -93,8 +93,7 @@ def _store(services: Services, actor: Actor, *, subject: str, gallery: str, name
         if metadata is not None:
             record.metadata_ = metadata
         face_ids = repository.add_faces(session, record, model=model, model_version=version, faces=[
-            repository.NewFace(face.embedding, face.face.score, face.face.box.tolist(), face.face.landmarks.tolist(),
-                               digest)
+            repository.NewFace(face.embedding, face.face.score, face.face.box, face.face.landmarks, digest)
             for _, face, digest in accepted])
         templates.refresh(session, record.id, gallery, model, version)
         view = SubjectView.of(record, repository.count_faces(session, record))

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -89,8 +90,8 @@ class NewFace:
 
     embedding: FloatArray
     detection_score: float
-    box: Sequence[float]
-    landmarks: Sequence[Sequence[float]]
+    box: Sequence[float] | np.ndarray
+    landmarks: Sequence[Sequence[float]] | np.ndarray
     image_sha256: str
 
 
