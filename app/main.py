@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.api import middleware, problems
 from app.api.guards import RequestGuard
-from app.api.openapi import add_shared_schemas, declare_limits
+from app.api.openapi import add_shared_schemas, declare_limits, declare_problems
 from app.api.router import api_router
 from app.config import Settings
 from app.errors import ConfigurationError
@@ -176,7 +176,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = declare_limits(add_shared_schemas(FastAPI.openapi(app)), settings.limits)
+            app.openapi_schema = declare_limits(declare_problems(add_shared_schemas(FastAPI.openapi(app))),
+                                               settings.limits)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -28,14 +28,15 @@ from app.config import LimitSettings
 # The one text body that is large by nature: a gallery's faces, exported elsewhere.
 _IMPORT = re.compile(r"^/v1/galleries/[^/]+/import$")
 # Images an operation takes; any other body holds text only.
-_IMAGES = {"/v1/verify": 2, "/v1/identify": 1}
+_IMAGES = {"/v1/verify": 2, "/v1/identify": 1, "/v1/verify/json": 2, "/v1/identify/json": 1}
 
 
 class RequestGuard:
     def __init__(self, app: ASGIApp, limits: LimitSettings) -> None:
         self.app = app
         self.limits = limits
-        self.images = {**_IMAGES, "/v1/enroll": limits.max_images_per_request}
+        self.images = {**_IMAGES, "/v1/enroll": limits.max_images_per_request,
+                       "/v1/enroll/json": limits.max_images_per_request}
 
     def body_cap(self, scope: Scope, headers: Headers) -> int:
         image_bytes = self.limits.max_image_bytes

@@ -1,4 +1,4 @@
-"""OpenAPI pieces FastAPI cannot infer: bodies accepted as JSON or multipart, and the problem responses."""
+"""OpenAPI pieces FastAPI cannot infer: the image bodies (JSON or multipart), and the problem responses."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app.api.codes import STATUS
 from app.api.schemas import ImageData, Problem
 from app.config import LimitSettings
+from app.errors import FacegateError
 
 PROBLEM_JSON = "application/problem+json"
 _IMAGE_JSON = {"$ref": "#/components/schemas/ImageData"}
@@ -37,55 +39,92 @@ def _without_null(field: dict[str, Any]) -> dict[str, Any]:
     return {**branches[0], **rest} if len(branches) == 1 else {**rest, "anyOf": branches}
 
 
-def request_body(model: type[BaseModel]) -> dict[str, Any]:
-    """`openapi_extra` documenting `model` as a JSON body (base64 images) or a multipart form (files). In the
-    form, optional fields lose their `null` branch (an empty field counts as absent) and `metadata` is text."""
+JSON = "application/json"
+MULTIPART = "multipart/form-data"
+
+
+def request_body(model: type[BaseModel], media_type: str) -> dict[str, Any]:
+    """`openapi_extra` documenting `model` as the operation's one body: a JSON object with base64 images, or a
+    multipart form with files. One content type per operation, because SDK generators handle a body of two kinds
+    badly or not at all (docs/decisions.md). In the form, optional fields lose their `null` branch (an empty
+    field counts as absent) and `metadata` is text."""
     schema = model.model_json_schema()
     schema.pop("title", None)
-    form = _swap_images(schema, _IMAGE_FILE)
-    form["properties"] = {
-        key: ({"type": "string", "contentMediaType": "application/json",
-               "description": "A JSON object, as text."} if key == "metadata" else _without_null(value))
-        for key, value in form["properties"].items()
-    }
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": _swap_images(schema, _IMAGE_JSON)},
-                "multipart/form-data": {"schema": form},
-            },
+    if media_type == JSON:
+        body = _swap_images(schema, _IMAGE_JSON)
+    else:
+        body = _swap_images(schema, _IMAGE_FILE)
+        body["properties"] = {
+            key: ({"type": "string", "contentMediaType": "application/json",
+                   "description": "A JSON object, as text."} if key == "metadata" else _without_null(value))
+            for key, value in body["properties"].items()
         }
-    }
+    return {"requestBody": {"required": True, "content": {media_type: {"schema": body}}}}
 
 
-# What any operation that needs a key can answer besides its own errors.
-AUTH_ERRORS = (401, 403, 429)
+# The codes any operation can answer, whatever it does: a body over its cap (the request guard, even on a GET),
+# and the last resort.
+EVERY_OPERATION = ("REQUEST_TOO_LARGE", "INTERNAL_ERROR")
+# Those of an operation with parameters or a body (FastAPI's validation; a body FastAPI cannot parse, or a NUL
+# in a path parameter, is a 400), and those of the key check (app/api/auth.py: the services must be up to check a key).
+VALIDATION = ("VALIDATION_ERROR",)
+MALFORMED = ("BAD_REQUEST",)
+KEY_CHECK = ("UNAUTHENTICATED", "FORBIDDEN", "RATE_LIMITED", "NOT_READY")
+# A browser's request of another origin, refused before any route for every method that changes something.
+CROSS_ORIGIN = ("CROSS_ORIGIN_REFUSED",)
+_DESCRIPTIONS = {
+    400: "Malformed request", 401: "No API key, or an unknown, expired or revoked one",
+    403: "Not allowed: the key lacks the operation's scope, or a browser page of another origin sent it",
+    404: "Not found", 409: "Conflict", 413: "Image or request too large", 415: "Unsupported media type",
+    422: "Invalid request or unusable image", 429: "Rate limit of the key reached (see Retry-After)",
+    500: "Server failure (logged; the code says which)", 503: "Not ready, or overloaded (see Retry-After)",
+}
+CODES_KEY = "x-problem-codes"
 
 
-def problems(*statuses: int, authenticated: bool = True) -> dict[int | str, dict[str, Any]]:
-    """`responses` entries for the error statuses an operation can answer, all with the problem schema;
-    `authenticated` operations add those of the key check."""
-    statuses = tuple(sorted(set(statuses) | (set(AUTH_ERRORS) if authenticated else set())))
-    descriptions = {
-        400: "Malformed request", 401: "No API key, or an unknown, expired or revoked one",
-        403: "The key lacks the operation's scope", 404: "Not found", 409: "Conflict",
-        413: "Image or request too large", 415: "Unsupported media type", 422: "Invalid request or unusable image",
-        429: "Rate limit of the key reached (see Retry-After)", 503: "Not ready, or overloaded (see Retry-After)",
-    }
-    schema = {"$ref": "#/components/schemas/Problem"}
-    return {
-        status: {"description": descriptions[status], "content": {PROBLEM_JSON: {"schema": schema}}}
-        for status in statuses
-    }
+def problems(*raised: type[FacegateError] | str) -> dict[int | str, dict[str, Any]]:
+    """`responses` entries for the problems an operation's own work can raise (error classes or HTTP-layer
+    codes), by status; `declare_problems` adds those every operation shares when the document is built."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for code in sorted({item if isinstance(item, str) else item.code for item in raised}):
+        responses.setdefault(STATUS[code], {CODES_KEY: []})[CODES_KEY].append(code)
+    return responses
+
+
+def declare_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """Give every operation the problems it shares with others (`EVERY_OPERATION`, validation where it takes
+    input, the key check where it needs a key, the cross-origin refusal where it changes something), and write
+    each error response out in full: the Problem schema, and a description and `x-problem-codes` listing the
+    codes it can carry."""
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for operations in spec["paths"].values():
+        for method, operation in operations.items():
+            parameters = {parameter["in"] for parameter in operation.get("parameters", [])}
+            shared = [*EVERY_OPERATION, *(KEY_CHECK if operation.get("security") else ()),
+                      *(VALIDATION if parameters or "requestBody" in operation else ()),
+                      *(MALFORMED if "path" in parameters or "requestBody" in operation else ()),
+                      *(CROSS_ORIGIN if method in {"post", "put", "patch", "delete"} else ())]
+            responses = operation.setdefault("responses", {})
+            for status, entry in problems(*shared).items():
+                codes = responses.setdefault(str(status), {}).setdefault(CODES_KEY, [])
+                codes[:] = sorted(set(codes) | set(entry[CODES_KEY]))
+            for status, response in responses.items():
+                if CODES_KEY in response:
+                    codes = response[CODES_KEY]
+                    response["description"] = f"{_DESCRIPTIONS[int(status)]}: {', '.join(codes)}."
+                    response["content"] = {PROBLEM_JSON: {"schema": problem}}
+            operation["responses"] = dict(sorted(responses.items()))
+    return spec
 
 
 def add_shared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
     """Register the schemas referenced only from hand-written request bodies and error responses, and drop
     FastAPI's own validation-error schema: every error, validation included, is a Problem."""
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-    schemas["ImageData"] = ImageData.model_json_schema()
-    schemas["Problem"] = Problem.model_json_schema()
+    for model in (ImageData, Problem):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))  # ProblemCode, the enum of codes
+        schemas[model.__name__] = schema
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     return spec
@@ -95,6 +134,7 @@ def declare_limits(spec: dict[str, Any], limits: LimitSettings) -> dict[str, Any
     """Write the configured limits that request models cannot know when they are declared into the document
     (a copy: FastAPI shares the `openapi_extra` dicts between apps)."""
     spec = copy.deepcopy(spec)
-    for media in spec["paths"]["/v1/enroll"]["post"]["requestBody"]["content"].values():
-        media["schema"]["properties"]["images"]["maxItems"] = limits.max_images_per_request
+    for path in ("/v1/enroll", "/v1/enroll/json"):
+        for media in spec["paths"][path]["post"]["requestBody"]["content"].values():
+            media["schema"]["properties"]["images"]["maxItems"] = limits.max_images_per_request
     return spec

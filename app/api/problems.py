@@ -73,6 +73,8 @@ async def _audit_failure(request: Request, outcome: str) -> None:
     caller = getattr(request.state, "caller", None)
     services = getattr(request.app.state, "services", None)
     operation = getattr(request.scope.get("route"), "name", None)
+    if operation is not None:  # `enroll_json` is `enroll` with its images in JSON: one operation in the trail
+        operation = operation.removesuffix("_json")
     if caller is None or services is None or (operation not in AUDITED and outcome != "FORBIDDEN"):
         return
     await run_in_threadpool(services.audit.record_now, caller.actor, operation, outcome=outcome,
@@ -97,7 +99,7 @@ def _allowed_methods(request: Request) -> str:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _HTTP_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
+    code = _HTTP_CODES.get(exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else "INTERNAL_ERROR")
     headers = getattr(exc, "headers", None)
     if exc.status_code == 405:
         headers = {**(headers or {}), "Allow": _allowed_methods(request)}

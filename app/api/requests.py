@@ -1,7 +1,8 @@
 """Request bodies: one model per operation, filled from multipart/form-data or from JSON alike.
 
-Images arrive as files in multipart or as `{"data": "<base64>"}` in JSON, under the same field names; both end
-up as bytes in the same pydantic model, so validation and errors are identical whichever way a client sends.
+Images arrive as files in multipart (`/v1/enroll`) or as `{"data": "<base64>"}` in JSON (`/v1/enroll/json`),
+under the same field names; both end up as bytes in the same pydantic model, so validation and errors are
+identical whichever way a client sends.
 The body as a whole is capped as it streams in (app/api/guards.py); here each multipart text field is held to
 `max_text_bytes`, and the number of parts to what an operation can use.
 """
@@ -168,15 +169,19 @@ async def _read_form(request: Request, limits: LimitSettings) -> dict[str, Any]:
         await form.close()
 
 
-async def parse_body(request: Request, model: type[Body], limits: LimitSettings) -> Body:
-    """Read and validate `model` from a multipart/form-data or application/json request."""
+async def parse_body(request: Request, model: type[Body], limits: LimitSettings, media_type: str) -> Body:
+    """Read and validate `model` from the operation's one content type: `multipart/form-data` (files) or
+    `application/json` (base64). The other is refused with 415, naming the operation that takes it."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != media_type and not (media_type == "application/json" and content_type == ""):
+        path = request.url.path
+        other = path.removesuffix("/json") if media_type == "application/json" else path + "/json"
+        raise UnsupportedMediaType(f"{path} takes {media_type}, not {content_type or 'a body without a type'!r}; "
+                                   f"{other} takes the other form")
     if content_type == "multipart/form-data":
         data = await _read_form(request, limits)
-    elif content_type in {"application/json", ""}:
-        data = await _read_json(request)
     else:
-        raise UnsupportedMediaType(f"send multipart/form-data or application/json, not {content_type!r}")
+        data = await _read_json(request)
     if not isinstance(data, dict):
         raise RequestValidationError([{"type": "model_type", "loc": ("body",), "msg": "expected a JSON object",
                                        "input": None}])

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.api.codes import ProblemCode
 from app.services.subject_rules import SUBJECT_ID_MAX_LENGTH, SUBJECT_ID_PATTERN, SUBJECT_ID_RULE
 
 # No stored text can hold U+0000: PostgreSQL refuses it, so a lookup with one would fail there with a 500.
@@ -73,7 +74,8 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    code: str = Field(description="Stable machine-readable error code, e.g. NO_FACE, SUBJECT_NOT_FOUND.")
+    code: ProblemCode = Field(description="Stable machine-readable error code, e.g. NO_FACE, SUBJECT_NOT_FOUND; "
+                              "each operation's answers list the codes they can carry.")
     errors: list[dict[str, Any]] | None = Field(None, description="Per-field or per-image reasons, when several.")
 
 

@@ -6,6 +6,7 @@ operation cannot ship without its row.
 
 from __future__ import annotations
 
+import base64
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,10 @@ Request = Callable[[str, dict[str, Any]], dict[str, Any]]
 """(gallery, fixtures) -> keyword arguments of `TestClient.request`."""
 
 
+def _base64(fixtures: dict[str, Any]) -> dict[str, str]:
+    return {"data": base64.b64encode(fixtures["portrait"]).decode()}
+
+
 def _image(field: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda f: {field: ("p.jpg", f["portrait"], "image/jpeg")}
 
@@ -36,6 +41,13 @@ OPERATIONS: dict[str, tuple[str, str, str | None, bool, Request, int]] = {
                lambda g, f: {"data": {"subject": "alice", "gallery": g}, "files": _image("image")(f)}, 200),
     "identify": ("POST", "/v1/identify", "identify", True,
                  lambda g, f: {"data": {"gallery": g}, "files": _image("image")(f)}, 200),
+    "enroll_json": ("POST", "/v1/enroll/json", "enroll", True,
+                    lambda g, f: {"json": {"subject": f"new-{next(_serial)}", "gallery": g,
+                                           "images": [_base64(f)]}}, 201),
+    "verify_json": ("POST", "/v1/verify/json", "verify", True,
+                    lambda g, f: {"json": {"subject": "alice", "gallery": g, "image": _base64(f)}}, 200),
+    "identify_json": ("POST", "/v1/identify/json", "identify", True,
+                      lambda g, f: {"json": {"gallery": g, "image": _base64(f)}}, 200),
     "list_subjects": ("GET", "/v1/subjects", "subjects:read", True, lambda g, f: {"params": {"gallery": g}}, 200),
     "get_subject": ("GET", "/v1/subjects/alice", "subjects:read", True, lambda g, f: {"params": {"gallery": g}},
                     200),
@@ -139,7 +151,7 @@ def test_authorization_matrix(client: TestClient, portrait: bytes, operation: st
         elsewhere = make_key(client, [scope] if scope else SCOPES, galleries=["elsewhere"])
         refused = _call(client, operation, elsewhere, target, fixtures)
         absent = [_call(client, operation, elsewhere, "ghost-gallery", fixtures)]  # a gallery nobody made
-        if operation != "enroll":  # enroll makes galleries; elsewhere the admin key gets the same 404 too
+        if not operation.startswith("enroll"):  # enroll makes galleries; elsewhere the admin key gets the same 404 too
             absent.append(_call(client, operation, {}, "ghost-gallery", fixtures))
         assert_problem(refused, 404, "GALLERY_NOT_FOUND")
         for answer in absent:

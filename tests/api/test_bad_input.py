@@ -52,32 +52,46 @@ def test_bad_images_on_identify(client: TestClient, files: dict, status: int, co
 
 
 def test_empty_body(client: TestClient) -> None:
-    assert_problem(client.post("/v1/identify"), 422, "VALIDATION_ERROR")
-    assert_problem(client.post("/v1/enroll", json={}), 422, "VALIDATION_ERROR")
+    assert_problem(client.post("/v1/identify/json"), 422, "VALIDATION_ERROR")
+    assert "multipart/form-data" in assert_problem(client.post("/v1/identify"), 415, "UNSUPPORTED_MEDIA_TYPE")["detail"]
+    assert_problem(client.post("/v1/enroll/json", json={}), 422, "VALIDATION_ERROR")
 
 
 def test_wrong_field_types(client: TestClient) -> None:
-    response = client.post("/v1/identify", json={"image": {"data": "aGVsbG8="}, "top_k": "many"})
+    response = client.post("/v1/identify/json", json={"image": {"data": "aGVsbG8="}, "top_k": "many"})
     problem = assert_problem(response, 422, "VALIDATION_ERROR")
     assert any(error["loc"][-1] == "top_k" for error in problem["errors"])
-    assert_problem(client.post("/v1/identify", json={"image": "not-an-object"}), 422, "VALIDATION_ERROR")
-    assert_problem(client.post("/v1/identify", json={"image": {"data": "%%%"}}), 422, "VALIDATION_ERROR")
-    assert_problem(client.post("/v1/identify", json=[1, 2]), 422, "VALIDATION_ERROR")
-    assert_problem(client.post("/v1/identify", content=b"{not json", headers={"content-type": "application/json"}),
+    assert_problem(client.post("/v1/identify/json", json={"image": "not-an-object"}), 422, "VALIDATION_ERROR")
+    assert_problem(client.post("/v1/identify/json", json={"image": {"data": "%%%"}}), 422, "VALIDATION_ERROR")
+    assert_problem(client.post("/v1/identify/json", json=[1, 2]), 422, "VALIDATION_ERROR")
+    assert_problem(client.post("/v1/identify/json", content=b"{not json", headers={"content-type": "application/json"}),
                    422, "VALIDATION_ERROR")
-    assert_problem(client.post("/v1/identify", json={"image": {"data": "aGk="}, "top_k": 101}),
+    assert_problem(client.post("/v1/identify/json", json={"image": {"data": "aGk="}, "top_k": 101}),
                    422, "VALIDATION_ERROR")
 
 
 def test_unsupported_body_type(client: TestClient) -> None:
-    response = client.post("/v1/identify", content=b"x", headers={"content-type": "text/plain"})
-    assert_problem(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+    for path in ("/v1/identify", "/v1/identify/json"):
+        response = client.post(path, content=b"x", headers={"content-type": "text/plain"})
+        assert_problem(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+
+
+@pytest.mark.parametrize("operation", ["enroll", "verify", "identify"])
+def test_each_operation_takes_one_body_type_and_names_the_other(client: TestClient, portrait: bytes,
+                                                               operation: str) -> None:
+    """One content type per operation (what SDK generators handle): a JSON body sent to the multipart operation,
+    or a form to the JSON one, is refused before it is read, and the answer says where it belongs."""
+    as_json = client.post(f"/v1/{operation}", json={"image": {"data": base64.b64encode(portrait).decode()}})
+    assert f"/v1/{operation}/json takes the other form" in assert_problem(as_json, 415, "UNSUPPORTED_MEDIA_TYPE")[
+        "detail"]
+    as_form = client.post(f"/v1/{operation}/json", files={"image": ("p.jpg", portrait, "image/jpeg")})
+    assert f"/v1/{operation} takes the other form" in assert_problem(as_form, 415, "UNSUPPORTED_MEDIA_TYPE")["detail"]
 
 
 def test_verify_needs_one_of_its_two_forms(client: TestClient, portrait: bytes) -> None:
     image = {"data": base64.b64encode(portrait).decode()}
-    assert_problem(client.post("/v1/verify", json={"image_a": image}), 422, "VALIDATION_ERROR")
-    assert_problem(client.post("/v1/verify", json={"image_a": image, "image_b": image, "image": image,
+    assert_problem(client.post("/v1/verify/json", json={"image_a": image}), 422, "VALIDATION_ERROR")
+    assert_problem(client.post("/v1/verify/json", json={"image_a": image, "image_b": image, "image": image,
                                                    "subject": "x"}), 422, "VALIDATION_ERROR")
 
 

@@ -30,7 +30,7 @@ JUNK = ("a.jpg", b"not an image", "image/jpeg")  # the checks under test come be
 
 def _enroll_json(client: TestClient, subject: str = "someone", **fields: object) -> Response:
     body = {"subject": subject, "gallery": GALLERY, "images": [{"data": "bm90IGFuIGltYWdl"}], **fields}
-    return client.post("/v1/enroll", json=body)
+    return client.post("/v1/enroll/json", json=body)
 
 
 def _enroll_form(client: TestClient, subject: str = "someone", **fields: str) -> Response:
@@ -220,7 +220,7 @@ def test_nan_and_infinity_are_refused(client: TestClient, patient: str, constant
     and the metadata rule refuses them there."""
     metadata = {"x": float(constant)}  # json.dumps writes it as `NaN`, `Infinity` or `-Infinity`
     body = json.dumps({"subject": "nan", "gallery": GALLERY, "images": [{"data": "eA=="}], "metadata": metadata})
-    json_body = client.post("/v1/enroll", content=body, headers=JSON)
+    json_body = client.post("/v1/enroll/json", content=body, headers=JSON)
     assert constant in assert_problem(json_body, 422, "VALIDATION_ERROR")["detail"]
     form = _enroll_form(client, "nan", metadata=json.dumps(metadata))
     assert assert_problem(form, 422, "VALIDATION_ERROR")["errors"][0]["loc"][-1] == "metadata"
@@ -249,8 +249,8 @@ def test_nul_in_a_subject_lookup_is_refused(client: TestClient, portrait: bytes)
 
 def test_nesting_too_deep_to_parse(client: TestClient, patient: str) -> None:
     deep = "[" * 1000 + "]" * 1000  # 2 KB
-    for path, body in [("/v1/enroll", '{"subject": "deep", "images": [], "metadata": {"a": ' + deep + "}}"),
-                       ("/v1/identify", '{"image": {"data": "eA=="}, "top_k": ' + deep + "}")]:
+    for path, body in [("/v1/enroll/json", '{"subject": "deep", "images": [], "metadata": {"a": ' + deep + "}}"),
+                       ("/v1/identify/json", '{"image": {"data": "eA=="}, "top_k": ' + deep + "}")]:
         response = client.post(path, content=body, headers=JSON)
         assert "nested too deeply" in assert_problem(response, 422, "VALIDATION_ERROR")["detail"]
     form = _enroll_form(client, "deep", metadata='{"a": ' + deep + "}")
@@ -308,16 +308,19 @@ def test_valid_subject_ids_round_trip(client: TestClient, portrait: bytes, subje
 
 # 6, 7. The OpenAPI document states the subject id rule and the configured image count.
 
+def _bodies(spec: dict) -> list[dict]:
+    return [media["schema"] for path in ("/v1/enroll", "/v1/enroll/json")
+            for media in spec["paths"][path]["post"]["requestBody"]["content"].values()]
+
+
 def test_openapi_declares_the_rules(client: TestClient, app_settings: Settings) -> None:
-    content = client.get("/openapi.json").json()["paths"]["/v1/enroll"]["post"]["requestBody"]["content"]
-    for media in ("application/json", "multipart/form-data"):
-        properties = content[media]["schema"]["properties"]
+    for schema in _bodies(client.get("/openapi.json").json()):
+        properties = schema["properties"]
         assert properties["subject"]["pattern"] == SUBJECT_ID_PATTERN
         assert properties["subject"]["maxLength"] == 128
         assert properties["images"]["maxItems"] == LIMITS.max_images_per_request
     other = create_app(app_settings.model_copy(update={"limits": LimitSettings(max_images_per_request=3)}))
-    content = other.openapi()["paths"]["/v1/enroll"]["post"]["requestBody"]["content"]
-    assert {content[m]["schema"]["properties"]["images"]["maxItems"] for m in content} == {3}
+    assert {schema["properties"]["images"]["maxItems"] for schema in _bodies(other.openapi())} == {3}
 
 
 def test_blank_form_fields_count_as_absent(client: TestClient, portrait: bytes) -> None:

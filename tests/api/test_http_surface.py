@@ -223,7 +223,7 @@ def test_a_cross_origin_post_never_reaches_the_api(http: httpx.Client, portrait:
 def test_same_origin_and_non_browser_posts_pass(http: httpx.Client, browser_headers: dict[str, str]) -> None:
     host = urlsplit(str(http.base_url)).netloc
     headers = {name: value.format(host=host) for name, value in browser_headers.items()}
-    response = http.post("/v1/identify", headers={**AUTH, **headers}, json={})
+    response = http.post("/v1/identify/json", headers={**AUTH, **headers}, json={})
     assert_problem(response, 422, "VALIDATION_ERROR")
 
 
@@ -256,7 +256,7 @@ def test_cors_allows_the_configured_origins_only(cors_client: TestClient) -> Non
     assert "access-control-allow-origin" not in cors_client.get("/v1/models",
                                                                 headers={**AUTH, "Origin": HOSTILE}).headers
 
-    post = cors_client.post("/v1/identify", headers={**AUTH, "Origin": TRUSTED, "Sec-Fetch-Site": "cross-site"},
+    post = cors_client.post("/v1/identify/json", headers={**AUTH, "Origin": TRUSTED, "Sec-Fetch-Site": "cross-site"},
                             json={})
     assert_problem(post, 422, "VALIDATION_ERROR")
     assert post.headers["access-control-allow-origin"] == TRUSTED

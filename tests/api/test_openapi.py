@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi.routing import APIRoute
 from openapi_spec_validator import validate
 
+from app.api.codes import STATUS
+from app.api.openapi import CODES_KEY
+from app.api.router import api_router
 from app.main import create_app
+from tests.api.raises import CallGraph
 
 OPERATIONS = {
     ("post", "/v1/enroll"): "enroll",
+    ("post", "/v1/enroll/json"): "enroll_json",
     ("post", "/v1/verify"): "verify",
+    ("post", "/v1/verify/json"): "verify_json",
     ("post", "/v1/identify"): "identify",
+    ("post", "/v1/identify/json"): "identify_json",
     ("get", "/v1/subjects"): "list_subjects",
     ("get", "/v1/subjects/{subject}"): "get_subject",
     ("patch", "/v1/subjects/{subject}"): "update_subject",
@@ -64,15 +75,78 @@ def test_errors_are_documented_with_the_problem_schema() -> None:
                 assert schema == {"$ref": "#/components/schemas/Problem"}
 
 
-def test_image_bodies_accept_json_and_multipart() -> None:
+def test_each_image_operation_takes_one_body_type() -> None:
+    """Multipart at the path, JSON (base64) at the path + /json: one content type per operation."""
     spec = _spec()
     for path in ("/v1/enroll", "/v1/verify", "/v1/identify"):
-        content = spec["paths"][path]["post"]["requestBody"]["content"]
-        assert set(content) == {"application/json", "multipart/form-data"}
-    enroll = spec["paths"]["/v1/enroll"]["post"]["requestBody"]["content"]
-    assert enroll["application/json"]["schema"]["properties"]["images"]["items"] == {
-        "$ref": "#/components/schemas/ImageData"}
-    assert enroll["multipart/form-data"]["schema"]["properties"]["images"]["items"]["format"] == "binary"
+        assert set(spec["paths"][path]["post"]["requestBody"]["content"]) == {"multipart/form-data"}
+        assert set(spec["paths"][path + "/json"]["post"]["requestBody"]["content"]) == {"application/json"}
+    form = spec["paths"]["/v1/enroll"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["properties"]["images"]["items"]["format"] == "binary"
+    body = spec["paths"]["/v1/enroll/json"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["images"]["items"] == {"$ref": "#/components/schemas/ImageData"}
     assert spec["components"]["schemas"]["ImageData"]["required"] == ["data"]
     verify = spec["paths"]["/v1/verify"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert verify == {"$ref": "#/components/schemas/VerifyResponse"}
+
+
+def test_problem_code_is_an_enum_of_every_code() -> None:
+    schemas = _spec()["components"]["schemas"]
+    assert schemas["Problem"]["properties"]["code"]["$ref"] == "#/components/schemas/ProblemCode"
+    assert set(schemas["ProblemCode"]["enum"]) == set(STATUS)
+    assert {"NO_FACE", "MODEL_NOT_FOUND", "VALIDATION_ERROR", "CROSS_ORIGIN_REFUSED"} <= set(STATUS)
+
+
+def _routes(router: Any) -> Iterator[APIRoute]:
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # FastAPI's included routers
+            yield from _routes(route.original_router)
+
+
+def _derived(graph: CallGraph, route: APIRoute, method: str) -> set[str]:
+    """The codes `route` can answer, from the source: what its function and dependencies can raise, plus what
+    the layers around every route add (app/api/guards.py, browser.py, failsafe.py, FastAPI's validation)."""
+    codes = graph.reachable_codes(route.endpoint.__module__, route.endpoint.__name__)
+    codes |= {"REQUEST_TOO_LARGE", "INTERNAL_ERROR"}  # the body cap applies to any request; the last resort
+    dependant = route.dependant
+    flat = [dependant, *dependant.dependencies]
+    if any(d.query_params or d.path_params or d.body_params for d in flat) or route.openapi_extra:
+        codes.add("VALIDATION_ERROR")
+    if any(d.path_params or d.body_params for d in flat):
+        codes.add("BAD_REQUEST")  # a NUL in a path parameter, a body FastAPI cannot parse
+    if method in {"post", "put", "patch", "delete"}:
+        codes.add("CROSS_ORIGIN_REFUSED")
+    return codes
+
+
+def test_every_operation_declares_every_code_it_can_answer() -> None:
+    """A generated client only parses the answers the document declares (openapi-python-client returns `None`
+    for the others), so each operation must list every code its code can raise, under the code's status."""
+    spec = _spec()
+    graph = CallGraph()
+    operations = {op["operationId"]: (method, op) for item in spec["paths"].values() for method, op in item.items()}
+    checked = 0
+    for route in _routes(api_router):
+        if route.name not in operations:
+            continue
+        method, operation = operations[route.name]
+        declared = {code: int(status) for status, response in operation["responses"].items()
+                    for code in response.get(CODES_KEY, [])}
+        for code in _derived(graph, route, method):
+            assert code in declared, f"{route.name} can answer {code} ({' -> '.join(graph.path_to(code))})"
+            assert declared[code] == STATUS[code], f"{route.name}: {code} declared under {declared[code]}"
+        checked += 1
+    assert checked == len(OPERATIONS)
+
+
+def test_the_derivation_finds_what_a_route_raises() -> None:
+    """The call graph is the test's own reading of the source: check it on answers known from the code."""
+    graph = CallGraph()
+    assert {"NO_FACE", "LOW_QUALITY", "OVERLOADED", "ENROLLMENT_REJECTED", "UNAUTHENTICATED", "FORBIDDEN",
+            "GALLERY_NOT_FOUND", "MODEL_NOT_FOUND", "TOO_MANY_IMAGES"} <= graph.reachable_codes(
+        "app.api.routes.recognition", "enroll")
+    assert graph.reachable_codes("app.api.routes.keys", "revoke_key") >= {"KEY_NOT_FOUND", "UNAUTHENTICATED"}
+    assert "NO_FACE" not in graph.reachable_codes("app.api.routes.subjects", "list_subjects")
+    assert graph.reachable_codes("app.api.routes.system", "healthz") == set()

@@ -27,7 +27,8 @@ from tests.api.conftest import ADMIN, ADMIN_KEY
 # text) are not a photo with a usable face, and are rightly refused with the documented 415 (not an image
 # format) or 422 (undecodable, no face, nothing enrolled): only for these three operations, schema-valid data
 # may meet those answers. Every other check, and every other status, still applies to them.
-IMAGE_OPERATIONS = ["POST /v1/enroll", "POST /v1/verify", "POST /v1/identify"]
+IMAGE_OPERATIONS = [f"POST /v1/{operation}{form}" for operation in ("enroll", "verify", "identify")
+                    for form in ("", "/json")]
 
 
 @schemathesis.serializer("application/x-ndjson")
@@ -58,7 +59,8 @@ CONFIG = {
         # Metadata is free-form JSON, but no stored text can hold U+0000 (PostgreSQL refuses it), so a
         # subject's metadata with one is refused with 422 INVALID_METADATA by design; JSON Schema cannot say
         # "no NUL in any nested key or value", so these operations' generated metadata leaves it out.
-        {"include-name": ["PATCH /v1/subjects/{subject}", "POST /v1/enroll"], "generation": {"allow-x00": False}},
+        {"include-name": ["PATCH /v1/subjects/{subject}", "POST /v1/enroll", "POST /v1/enroll/json"],
+         "generation": {"allow-x00": False}},
     ],
 }
 

@@ -11,7 +11,7 @@ from tests.api.conftest import assert_problem
 
 
 def test_enroll_json_and_multipart_agree(client: TestClient, portrait: bytes) -> None:
-    as_json = client.post("/v1/enroll", json={
+    as_json = client.post("/v1/enroll/json", json={
         "subject": "alice", "gallery": "crud", "name": "Alice", "metadata": {"team": "blue"},
         "images": [{"data": base64.b64encode(portrait).decode()}],
     })

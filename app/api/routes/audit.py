@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["audit"])
 Text = Annotated[str | None, Query(max_length=256)]
 
 
-@router.get("/audit", response_model=schemas.AuditList, responses=problems(422, 503))
+@router.get("/audit", response_model=schemas.AuditList, responses=problems())
 async def list_audit(services: ServicesDep, _caller: AdminCaller, operation: Text = None, gallery: Text = None,
                      subject: Text = None, key_id: Text = None, outcome: Text = None,
                      since: Annotated[schemas.DateTimeText | None, Query()] = None,

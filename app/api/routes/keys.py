@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.concurrency import run_in_threadpool
 
+from app import errors
 from app.api import schemas
 from app.api.auth import AdminCaller
 from app.api.deps import ServicesDep
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/v1", tags=["keys"])
 
 
 @router.post("/keys", status_code=status.HTTP_201_CREATED, response_model=schemas.KeyCreated,
-             responses=problems(400, 413, 422, 503))
+             responses=problems())
 async def create_key(body: schemas.KeyCreate, services: ServicesDep, caller: AdminCaller) -> schemas.KeyCreated:
     """A new key. Its `secret` is in this answer only: store it now."""
     issued = await run_in_threadpool(services.keys.issue, caller.actor, name=body.name,
@@ -26,7 +27,7 @@ async def create_key(body: schemas.KeyCreate, services: ServicesDep, caller: Adm
     return schemas.KeyCreated(**schemas.KeyOut.model_validate(issued.key).model_dump(), secret=issued.secret)
 
 
-@router.get("/keys", response_model=schemas.KeyList, responses=problems(422, 503))
+@router.get("/keys", response_model=schemas.KeyList, responses=problems())
 async def list_keys(services: ServicesDep, _caller: AdminCaller,
                     include_revoked: Annotated[bool, Query()] = False) -> schemas.KeyList:
     """Every key (no secrets: they are not stored)."""
@@ -34,7 +35,7 @@ async def list_keys(services: ServicesDep, _caller: AdminCaller,
     return schemas.KeyList(items=[schemas.KeyOut.model_validate(view) for view in views])
 
 
-@router.delete("/keys/{key_id}", response_model=schemas.KeyOut, responses=problems(404, 422, 503))
+@router.delete("/keys/{key_id}", response_model=schemas.KeyOut, responses=problems(errors.KeyNotFound))
 async def revoke_key(key_id: str, services: ServicesDep, caller: AdminCaller) -> schemas.KeyOut:
     """Revoke a key at once, in every process; the row stays, for the audit trail."""
     view = await run_in_threadpool(services.keys.revoke, caller.actor, key_id)

@@ -1,31 +1,45 @@
-"""POST /v1/enroll, /v1/verify, /v1/identify: parse, hand the work to the model queue, shape the answer."""
+"""POST /v1/enroll, /v1/verify, /v1/identify: parse, hand the work to the model queue, shape the answer.
+
+Each operation comes twice: with images as files in a multipart form (the path itself), and with images as base64
+in a JSON object (the path + `/json`). One content type per operation keeps SDK generators on ground they handle:
+openapi-python-client, openapi-typescript with openapi-fetch and @hey-api/openapi-ts each get a body type they
+can build (docs/decisions.md). Both forms validate into the same request model and run the same code.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
+from app import errors
 from app.api import schemas
-from app.api.auth import EnrollCaller, IdentifyCaller, VerifyCaller
+from app.api.auth import Caller, EnrollCaller, IdentifyCaller, VerifyCaller
 from app.api.deps import LimitsDep, ServicesDep
-from app.api.openapi import problems, request_body
+from app.api.openapi import JSON, MULTIPART, problems, request_body
 from app.api.requests import EnrollRequest, IdentifyRequest, VerifyRequest, parse_body
-from app.errors import TooManyImages
+from app.config import LimitSettings
 from app.services import enrollment, matching, subject_rules
+from app.services.container import Services
 from app.vision.types import FaceSelection
 
 router = APIRouter(prefix="/v1", tags=["recognition"])
-_IMAGE_ERRORS = problems(400, 404, 413, 415, 422, 503)
+# What reading a photo can answer: a malformed form, the image itself, its faces, the model named, the queue's
+# time budget, stored embeddings the server cannot open.
+_PHOTO = ("BAD_REQUEST", errors.UnsupportedMediaType, errors.ImageTooLarge, errors.ImageDecodeFailed,
+          errors.InvalidImage, errors.NoFace, errors.MultipleFaces, errors.LowQuality, errors.ModelNotFound,
+          errors.Overloaded,
+          "SEALING_ERROR")
+_ENROLL = problems(*_PHOTO, errors.GalleryNotFound, errors.NothingEnrolled, errors.TooManyImages,
+                   errors.InvalidSubjectId, errors.InvalidMetadata)
+_VERIFY = problems(*_PHOTO, errors.GalleryNotFound, errors.SubjectNotFound, errors.ModelMismatch,
+                   errors.ConfigurationError)
+_IDENTIFY = problems(*_PHOTO, errors.GalleryNotFound, errors.ConfigurationError)
 
 
-@router.post("/enroll", status_code=status.HTTP_201_CREATED, response_model=schemas.EnrollResponse,
-             openapi_extra=request_body(EnrollRequest), responses=_IMAGE_ERRORS)
-async def enroll(request: Request, services: ServicesDep, limits: LimitsDep,
-                 caller: EnrollCaller) -> schemas.EnrollResponse:
-    """Add faces to a subject (created if new). Images with no usable face are listed in `rejected`; when
-    none is usable the answer is 422 ENROLLMENT_REJECTED with every reason, and nothing is stored."""
-    body = await parse_body(request, EnrollRequest, limits)
+async def _enroll(request: Request, media_type: str, services: Services, limits: LimitSettings,
+                  caller: Caller) -> schemas.EnrollResponse:
+    body = await parse_body(request, EnrollRequest, limits, media_type)
     if len(body.images) > limits.max_images_per_request:
-        raise TooManyImages(f"{len(body.images)} images; at most {limits.max_images_per_request} per request")
+        raise errors.TooManyImages(f"{len(body.images)} images; at most {limits.max_images_per_request} per request")
     subject_rules.check_subject_id(body.subject)
     subject_rules.check_metadata(body.metadata, limits)
     result = await enrollment.enroll(
@@ -36,12 +50,9 @@ async def enroll(request: Request, services: ServicesDep, limits: LimitsDep,
     return schemas.EnrollResponse.model_validate(result)
 
 
-@router.post("/verify", response_model=schemas.VerifyResponse, openapi_extra=request_body(VerifyRequest),
-             responses=problems(400, 404, 409, 413, 415, 422, 503))
-async def verify(request: Request, services: ServicesDep, limits: LimitsDep,
-                 caller: VerifyCaller) -> schemas.VerifyResponse:
-    """Compare two images (`image_a`, `image_b`) or an image with an enrolled subject (`image`, `subject`)."""
-    body = await parse_body(request, VerifyRequest, limits)
+async def _verify(request: Request, media_type: str, services: Services, limits: LimitSettings,
+                  caller: Caller) -> schemas.VerifyResponse:
+    body = await parse_body(request, VerifyRequest, limits, media_type)
     selection = FaceSelection(body.face_selection)
     if body.image_a is not None and body.image_b is not None:
         result = await matching.verify_pair(
@@ -57,14 +68,61 @@ async def verify(request: Request, services: ServicesDep, limits: LimitsDep,
     return schemas.VerifyResponse.model_validate(result)
 
 
-@router.post("/identify", response_model=schemas.IdentifyResponse, openapi_extra=request_body(IdentifyRequest),
-             responses=_IMAGE_ERRORS)
-async def identify(request: Request, services: ServicesDep, limits: LimitsDep,
-                   caller: IdentifyCaller) -> schemas.IdentifyResponse:
-    """Search a gallery for the face(s) in an image. `match` is null when nobody reaches the threshold."""
-    body = await parse_body(request, IdentifyRequest, limits)
+async def _identify(request: Request, media_type: str, services: Services, limits: LimitSettings,
+                    caller: Caller) -> schemas.IdentifyResponse:
+    body = await parse_body(request, IdentifyRequest, limits, media_type)
     result = await services.queue.run(
         1, matching.identify, services, caller.actor, body.image, caller.gallery(body.gallery), top_k=body.top_k,
         threshold=body.threshold, operating_point=body.operating_point,
         selection=FaceSelection(body.face_selection), model=body.model)
     return schemas.IdentifyResponse.model_validate(result)
+
+
+_ENROLL_DOC = ("Add faces to a subject (created if new). Images with no usable face are listed in `rejected`; when "
+               "none is usable the answer is 422 ENROLLMENT_REJECTED with every reason, and nothing is stored.")
+_VERIFY_DOC = "Compare two images (`image_a`, `image_b`) or an image with an enrolled subject (`image`, `subject`)."
+_IDENTIFY_DOC = "Search a gallery for the face(s) in an image. `match` is null when nobody reaches the threshold."
+
+
+@router.post("/enroll", status_code=status.HTTP_201_CREATED, response_model=schemas.EnrollResponse,
+             openapi_extra=request_body(EnrollRequest, MULTIPART), responses=_ENROLL, description=_ENROLL_DOC)
+async def enroll(request: Request, services: ServicesDep, limits: LimitsDep,
+                 caller: EnrollCaller) -> schemas.EnrollResponse:
+    return await _enroll(request, MULTIPART, services, limits, caller)
+
+
+@router.post("/enroll/json", status_code=status.HTTP_201_CREATED, response_model=schemas.EnrollResponse,
+             openapi_extra=request_body(EnrollRequest, JSON), responses=_ENROLL,
+             description=_ENROLL_DOC + " Images as base64 in JSON.")
+async def enroll_json(request: Request, services: ServicesDep, limits: LimitsDep,
+                      caller: EnrollCaller) -> schemas.EnrollResponse:
+    return await _enroll(request, JSON, services, limits, caller)
+
+
+@router.post("/verify", response_model=schemas.VerifyResponse, openapi_extra=request_body(VerifyRequest, MULTIPART),
+             responses=_VERIFY, description=_VERIFY_DOC)
+async def verify(request: Request, services: ServicesDep, limits: LimitsDep,
+                 caller: VerifyCaller) -> schemas.VerifyResponse:
+    return await _verify(request, MULTIPART, services, limits, caller)
+
+
+@router.post("/verify/json", response_model=schemas.VerifyResponse, openapi_extra=request_body(VerifyRequest, JSON),
+             responses=_VERIFY, description=_VERIFY_DOC + " Images as base64 in JSON.")
+async def verify_json(request: Request, services: ServicesDep, limits: LimitsDep,
+                      caller: VerifyCaller) -> schemas.VerifyResponse:
+    return await _verify(request, JSON, services, limits, caller)
+
+
+@router.post("/identify", response_model=schemas.IdentifyResponse,
+             openapi_extra=request_body(IdentifyRequest, MULTIPART), responses=_IDENTIFY, description=_IDENTIFY_DOC)
+async def identify(request: Request, services: ServicesDep, limits: LimitsDep,
+                   caller: IdentifyCaller) -> schemas.IdentifyResponse:
+    return await _identify(request, MULTIPART, services, limits, caller)
+
+
+@router.post("/identify/json", response_model=schemas.IdentifyResponse,
+             openapi_extra=request_body(IdentifyRequest, JSON), responses=_IDENTIFY,
+             description=_IDENTIFY_DOC + " Images as base64 in JSON.")
+async def identify_json(request: Request, services: ServicesDep, limits: LimitsDep,
+                        caller: IdentifyCaller) -> schemas.IdentifyResponse:
+    return await _identify(request, JSON, services, limits, caller)

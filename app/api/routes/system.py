@@ -17,7 +17,7 @@ from app.store.db import ping
 router = APIRouter()
 
 
-@router.get("/v1/models", response_model=schemas.ModelList, tags=["models"], responses=problems(503))
+@router.get("/v1/models", response_model=schemas.ModelList, tags=["models"], responses=problems())
 async def list_models(services: ServicesDep, _caller: AnyCaller) -> schemas.ModelList:
     """The models a request can choose, each with its version, and the network files they are made of, with their
     cards: provenance, input contract, measured accuracy and calibration."""
@@ -51,7 +51,7 @@ async def healthz() -> schemas.Health:
 
 
 @router.get("/readyz", response_model=schemas.Health, tags=["health"],
-            responses=problems(503, authenticated=False))
+            responses=problems(ServiceNotReady, "SEALING_ERROR"))
 async def readyz(request: Request) -> schemas.Health:
     """Models loaded and warmed up, the database reachable, and the search index in step with it (a process
     whose index cannot apply a change is taken out of rotation rather than answering from stale data)."""
