@@ -9,6 +9,7 @@ Host and port come from settings (FACEGATE_HOST, FACEGATE_PORT), the database fr
     python -m app keys revoke KEY_ID
     python -m app export GALLERY [--model M] [-o FILE]     # faces as JSON lines: backup, or a move
     python -m app import FILE --gallery GALLERY               # resumable: subjects already there are skipped
+    python -m app openapi [-o FILE]                           # the OpenAPI document (clients/ is made from it)
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("gallery")
     export.add_argument("--model", help="pipeline (default FACEGATE_DEFAULT_MODEL)")
     export.add_argument("--output", "-o", type=Path, help="file to write (default standard output)")
+    commands.add_parser("openapi", help="print the OpenAPI document").add_argument("-o", "--output")
     load = commands.add_parser("import", help="add the subjects of an export to a gallery (resumable)")
     load.add_argument("file", type=Path)
     load.add_argument("--gallery", required=True)
@@ -114,6 +116,10 @@ def main() -> int:
     args = _parser().parse_args()
     configure_logging()
     settings = Settings()
+    if args.command == "openapi":  # needs no database and no models: the document is made from the code
+        document = json.dumps(create_app(settings).openapi(), indent=2, ensure_ascii=False) + "\n"
+        Path(args.output).write_text(document) if args.output else sys.stdout.write(document)
+        return 0
     upgrade(settings.database_url)
     if args.command in ("keys", "export", "import"):
         try:

@@ -1,0 +1,209 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.gallery_deletion import GalleryDeletion
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    gallery: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/v1/galleries/{gallery}".format(
+            gallery=quote(str(gallery), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> GalleryDeletion | Problem | None:
+    if response.status_code == 200:
+        response_200 = GalleryDeletion.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[GalleryDeletion | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    gallery: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[GalleryDeletion | Problem]:
+    """Delete Gallery
+
+     Delete a whole gallery: every subject, face and template in it.
+
+    Args:
+        gallery (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GalleryDeletion | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        gallery=gallery,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    gallery: str,
+    *,
+    client: AuthenticatedClient,
+) -> GalleryDeletion | Problem | None:
+    """Delete Gallery
+
+     Delete a whole gallery: every subject, face and template in it.
+
+    Args:
+        gallery (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GalleryDeletion | Problem
+    """
+
+    return sync_detailed(
+        gallery=gallery,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    gallery: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[GalleryDeletion | Problem]:
+    """Delete Gallery
+
+     Delete a whole gallery: every subject, face and template in it.
+
+    Args:
+        gallery (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GalleryDeletion | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        gallery=gallery,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    gallery: str,
+    *,
+    client: AuthenticatedClient,
+) -> GalleryDeletion | Problem | None:
+    """Delete Gallery
+
+     Delete a whole gallery: every subject, face and template in it.
+
+    Args:
+        gallery (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GalleryDeletion | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            gallery=gallery,
+            client=client,
+        )
+    ).parsed

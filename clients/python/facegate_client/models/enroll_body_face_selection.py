@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class EnrollBodyFaceSelection(StrEnum):
+    CENTER = "center"
+    LARGEST = "largest"
+    PRIMARY = "primary"
+    REQUIRE_SINGLE = "require_single"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class IdentifyJsonBodyFaceSelection(StrEnum):
+    ALL = "all"
+    CENTER = "center"
+    LARGEST = "largest"
+    PRIMARY = "primary"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,12 @@
+from enum import StrEnum
+
+
+class SeenFaceFaceSelection(StrEnum):
+    ALL = "all"
+    CENTER = "center"
+    LARGEST = "largest"
+    PRIMARY = "primary"
+    REQUIRE_SINGLE = "require_single"
+
+    def __str__(self) -> str:
+        return str(self.value)
