@@ -4,21 +4,32 @@ VENV := .venv
 BIN := $(VENV)/bin
 MODELS := build/models
 
-.PHONY: run test models lint format bench-accuracy bench-speed bench-http clean
+.PHONY: run test models clients lint format bench-accuracy bench-speed bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Run-time dependencies plus the build-time converter (onnx).
-$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[models]'
+# Run-time dependencies plus the build-time converter (onnx), and the generated Python client.
+$(VENV)/.run-deps: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[models]' -e clients/python
 	touch $@
 
 # Everything: tests, lint, benchmarks, and the reference implementations the tests compare against.
-$(VENV)/.dev-deps: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.dev-deps: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e clients/python
 	touch $@ $(VENV)/.run-deps
+
+# The TypeScript client's pinned generators and compiler (clients/typescript/package-lock.json); the tests that
+# need them skip where Node.js is missing.
+NODE_MODULES := clients/typescript/node_modules/.package-lock.json
+NPM := $(shell command -v npm)
+$(NODE_MODULES): clients/typescript/package-lock.json
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
+
+# Regenerates clients/ from the OpenAPI document of the code (tests/clients fail until it is run after a change).
+clients: $(VENV)/.dev-deps $(NODE_MODULES)
+	$(BIN)/python clients/generate.py
 
 $(MODELS)/.built: $(VENV)/.run-deps $(wildcard models/*.py models/measured/*.json)
 	$(BIN)/python -m models.build --out $(MODELS) --cache build
@@ -31,7 +42,7 @@ models: $(MODELS)/.built
 run: $(MODELS)/.built
 	$(BIN)/python -m app serve
 
-test: $(VENV)/.dev-deps $(MODELS)/.built
+test: $(VENV)/.dev-deps $(MODELS)/.built $(if $(NPM),$(NODE_MODULES))
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

@@ -2,7 +2,8 @@
 
 `clients/openapi.json` is the document of the code as it stands (default settings, whatever the environment
 says); `clients/python` is what openapi-python-client makes of it, `clients/typescript/src/client` what
-@hey-api/openapi-ts makes of it. Both are committed, so users get them without a generator, and
+@hey-api/openapi-ts makes of it, and `clients/typescript/examples/openapi-fetch/schema.d.ts` the types
+openapi-typescript makes of it, for openapi-fetch. Both are committed, so users get them without a generator, and
 tests/clients/test_generated.py regenerates them into a temporary folder and fails when the copies differ.
 
     python clients/generate.py [--out DIR]    # DIR: where to write (default: clients/ itself)
@@ -43,16 +44,23 @@ def python_client(spec: Path, out: Path) -> None:
                    cwd=out, env=_environment(), check=True, stdout=subprocess.DEVNULL)
 
 
-def typescript_client(spec: Path, out: Path) -> None:
-    """@hey-api/openapi-ts, run from clients/typescript (its pinned version, `npm ci`), writing to `out`."""
+def typescript_clients(spec: Path, out: Path) -> None:
+    """From clients/typescript, with its pinned generators (`npm ci`): @hey-api/openapi-ts's SDK, the package's
+    client, and openapi-typescript's types, which the openapi-fetch example uses."""
     package = CLIENTS / "typescript"
     if not (package / "node_modules").is_dir():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=package, check=True)
+    tools = package / "node_modules" / ".bin"
     target = out / "typescript" / "src" / "client"
     shutil.rmtree(target, ignore_errors=True)
-    subprocess.run([str(package / "node_modules" / ".bin" / "openapi-ts"), "--input", str(spec),
-                    "--output", str(target), "--client", "@hey-api/client-fetch"],
+    subprocess.run([str(tools / "openapi-ts"), "--input", str(spec), "--output", str(target),
+                    "--client", "@hey-api/client-fetch"],
                    cwd=package, env=_environment(), check=True, stdout=subprocess.DEVNULL)
+    types = out / "typescript" / "examples" / "openapi-fetch" / "schema.d.ts"
+    types.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(tools / "openapi-typescript"), str(spec), "--output", str(types)],
+                   cwd=package, env=_environment(), check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
 
 
 def main() -> None:
@@ -62,7 +70,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     spec = document(out)
     python_client(spec, out)
-    typescript_client(spec, out)
+    typescript_clients(spec, out)
 
 
 if __name__ == "__main__":

@@ -156,7 +156,7 @@ class RejectedImage(BaseModel):
         default_factory=list, description="With LOW_QUALITY: every quality limit the face missed.")
 
 
-class EnrollResponse(BaseModel):
+class EnrollResult(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     subject: SubjectOut
@@ -164,7 +164,7 @@ class EnrollResponse(BaseModel):
     rejected: list[RejectedImage]
 
 
-class VerifyResponse(BaseModel):
+class VerifyResult(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     score: float = Field(
@@ -204,7 +204,7 @@ class IdentifiedFace(SeenFace):
     match: Match | None = Field(description="The best candidate if it reaches the threshold; null = unknown person.")
 
 
-class IdentifyResponse(BaseModel):
+class IdentifyResult(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     faces: list[IdentifiedFace]

@@ -87,7 +87,7 @@ def test_each_image_operation_takes_one_body_type() -> None:
     assert body["properties"]["images"]["items"] == {"$ref": "#/components/schemas/ImageData"}
     assert spec["components"]["schemas"]["ImageData"]["required"] == ["data"]
     verify = spec["paths"]["/v1/verify"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert verify == {"$ref": "#/components/schemas/VerifyResponse"}
+    assert verify == {"$ref": "#/components/schemas/VerifyResult"}
 
 
 def test_problem_code_is_an_enum_of_every_code() -> None:

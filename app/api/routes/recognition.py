@@ -36,7 +36,7 @@ _IDENTIFY = problems(*_PHOTO, errors.GalleryNotFound, errors.ConfigurationError)
 
 
 async def _enroll(request: Request, media_type: str, services: Services, limits: LimitSettings,
-                  caller: Caller) -> schemas.EnrollResponse:
+                  caller: Caller) -> schemas.EnrollResult:
     body = await parse_body(request, EnrollRequest, limits, media_type)
     if len(body.images) > limits.max_images_per_request:
         raise errors.TooManyImages(f"{len(body.images)} images; at most {limits.max_images_per_request} per request")
@@ -47,11 +47,11 @@ async def _enroll(request: Request, media_type: str, services: Services, limits:
         gallery=caller.gallery(body.gallery), images=body.images, name=body.name, metadata=body.metadata,
         selection=FaceSelection(body.face_selection), model=body.model,
     )
-    return schemas.EnrollResponse.model_validate(result)
+    return schemas.EnrollResult.model_validate(result)
 
 
 async def _verify(request: Request, media_type: str, services: Services, limits: LimitSettings,
-                  caller: Caller) -> schemas.VerifyResponse:
+                  caller: Caller) -> schemas.VerifyResult:
     body = await parse_body(request, VerifyRequest, limits, media_type)
     selection = FaceSelection(body.face_selection)
     if body.image_a is not None and body.image_b is not None:
@@ -65,17 +65,17 @@ async def _verify(request: Request, media_type: str, services: Services, limits:
             1, matching.verify_subject, services, caller.actor, body.image, body.subject,
             caller.gallery(body.gallery), threshold=body.threshold, operating_point=body.operating_point,
             selection=selection, model=body.model)
-    return schemas.VerifyResponse.model_validate(result)
+    return schemas.VerifyResult.model_validate(result)
 
 
 async def _identify(request: Request, media_type: str, services: Services, limits: LimitSettings,
-                    caller: Caller) -> schemas.IdentifyResponse:
+                    caller: Caller) -> schemas.IdentifyResult:
     body = await parse_body(request, IdentifyRequest, limits, media_type)
     result = await services.queue.run(
         1, matching.identify, services, caller.actor, body.image, caller.gallery(body.gallery), top_k=body.top_k,
         threshold=body.threshold, operating_point=body.operating_point,
         selection=FaceSelection(body.face_selection), model=body.model)
-    return schemas.IdentifyResponse.model_validate(result)
+    return schemas.IdentifyResult.model_validate(result)
 
 
 _ENROLL_DOC = ("Add faces to a subject (created if new). Images with no usable face are listed in `rejected`; when "
@@ -84,45 +84,45 @@ _VERIFY_DOC = "Compare two images (`image_a`, `image_b`) or an image with an enr
 _IDENTIFY_DOC = "Search a gallery for the face(s) in an image. `match` is null when nobody reaches the threshold."
 
 
-@router.post("/enroll", status_code=status.HTTP_201_CREATED, response_model=schemas.EnrollResponse,
+@router.post("/enroll", status_code=status.HTTP_201_CREATED, response_model=schemas.EnrollResult,
              openapi_extra=request_body(EnrollRequest, MULTIPART), responses=_ENROLL, description=_ENROLL_DOC)
 async def enroll(request: Request, services: ServicesDep, limits: LimitsDep,
-                 caller: EnrollCaller) -> schemas.EnrollResponse:
+                 caller: EnrollCaller) -> schemas.EnrollResult:
     return await _enroll(request, MULTIPART, services, limits, caller)
 
 
-@router.post("/enroll/json", status_code=status.HTTP_201_CREATED, response_model=schemas.EnrollResponse,
+@router.post("/enroll/json", status_code=status.HTTP_201_CREATED, response_model=schemas.EnrollResult,
              openapi_extra=request_body(EnrollRequest, JSON), responses=_ENROLL,
              description=_ENROLL_DOC + " Images as base64 in JSON.")
 async def enroll_json(request: Request, services: ServicesDep, limits: LimitsDep,
-                      caller: EnrollCaller) -> schemas.EnrollResponse:
+                      caller: EnrollCaller) -> schemas.EnrollResult:
     return await _enroll(request, JSON, services, limits, caller)
 
 
-@router.post("/verify", response_model=schemas.VerifyResponse, openapi_extra=request_body(VerifyRequest, MULTIPART),
+@router.post("/verify", response_model=schemas.VerifyResult, openapi_extra=request_body(VerifyRequest, MULTIPART),
              responses=_VERIFY, description=_VERIFY_DOC)
 async def verify(request: Request, services: ServicesDep, limits: LimitsDep,
-                 caller: VerifyCaller) -> schemas.VerifyResponse:
+                 caller: VerifyCaller) -> schemas.VerifyResult:
     return await _verify(request, MULTIPART, services, limits, caller)
 
 
-@router.post("/verify/json", response_model=schemas.VerifyResponse, openapi_extra=request_body(VerifyRequest, JSON),
+@router.post("/verify/json", response_model=schemas.VerifyResult, openapi_extra=request_body(VerifyRequest, JSON),
              responses=_VERIFY, description=_VERIFY_DOC + " Images as base64 in JSON.")
 async def verify_json(request: Request, services: ServicesDep, limits: LimitsDep,
-                      caller: VerifyCaller) -> schemas.VerifyResponse:
+                      caller: VerifyCaller) -> schemas.VerifyResult:
     return await _verify(request, JSON, services, limits, caller)
 
 
-@router.post("/identify", response_model=schemas.IdentifyResponse,
+@router.post("/identify", response_model=schemas.IdentifyResult,
              openapi_extra=request_body(IdentifyRequest, MULTIPART), responses=_IDENTIFY, description=_IDENTIFY_DOC)
 async def identify(request: Request, services: ServicesDep, limits: LimitsDep,
-                   caller: IdentifyCaller) -> schemas.IdentifyResponse:
+                   caller: IdentifyCaller) -> schemas.IdentifyResult:
     return await _identify(request, MULTIPART, services, limits, caller)
 
 
-@router.post("/identify/json", response_model=schemas.IdentifyResponse,
+@router.post("/identify/json", response_model=schemas.IdentifyResult,
              openapi_extra=request_body(IdentifyRequest, JSON), responses=_IDENTIFY,
              description=_IDENTIFY_DOC + " Images as base64 in JSON.")
 async def identify_json(request: Request, services: ServicesDep, limits: LimitsDep,
-                        caller: IdentifyCaller) -> schemas.IdentifyResponse:
+                        caller: IdentifyCaller) -> schemas.IdentifyResult:
     return await _identify(request, JSON, services, limits, caller)

@@ -11,7 +11,7 @@ from .enroll_body_face_selection import EnrollBodyFaceSelection
 from .enroll_json_body import EnrollJsonBody
 from .enroll_json_body_face_selection import EnrollJsonBodyFaceSelection
 from .enroll_json_body_metadata_type_0 import EnrollJsonBodyMetadataType0
-from .enroll_response import EnrollResponse
+from .enroll_result import EnrollResult
 from .enrolled_face import EnrolledFace
 from .enrolled_face_face_selection import EnrolledFaceFaceSelection
 from .enrolled_face_quality_type_0 import EnrolledFaceQualityType0
@@ -32,7 +32,7 @@ from .identify_body_operating_point import IdentifyBodyOperatingPoint
 from .identify_json_body import IdentifyJsonBody
 from .identify_json_body_face_selection import IdentifyJsonBodyFaceSelection
 from .identify_json_body_operating_point_type_0 import IdentifyJsonBodyOperatingPointType0
-from .identify_response import IdentifyResponse
+from .identify_result import IdentifyResult
 from .image_data import ImageData
 from .import_result import ImportResult
 from .key_create import KeyCreate
@@ -69,8 +69,8 @@ from .verify_body_operating_point import VerifyBodyOperatingPoint
 from .verify_json_body import VerifyJsonBody
 from .verify_json_body_face_selection import VerifyJsonBodyFaceSelection
 from .verify_json_body_operating_point_type_0 import VerifyJsonBodyOperatingPointType0
-from .verify_response import VerifyResponse
-from .verify_response_faces import VerifyResponseFaces
+from .verify_result import VerifyResult
+from .verify_result_faces import VerifyResultFaces
 
 __all__ = (
     "AuditEntryOut",
@@ -87,7 +87,7 @@ __all__ = (
     "EnrollJsonBody",
     "EnrollJsonBodyFaceSelection",
     "EnrollJsonBodyMetadataType0",
-    "EnrollResponse",
+    "EnrollResult",
     "FaceList",
     "FaceOut",
     "FaceOutQualityType0",
@@ -105,7 +105,7 @@ __all__ = (
     "IdentifyJsonBody",
     "IdentifyJsonBodyFaceSelection",
     "IdentifyJsonBodyOperatingPointType0",
-    "IdentifyResponse",
+    "IdentifyResult",
     "ImageData",
     "ImportResult",
     "KeyCreate",
@@ -142,6 +142,6 @@ __all__ = (
     "VerifyJsonBody",
     "VerifyJsonBodyFaceSelection",
     "VerifyJsonBodyOperatingPointType0",
-    "VerifyResponse",
-    "VerifyResponseFaces",
+    "VerifyResult",
+    "VerifyResultFaces",
 )

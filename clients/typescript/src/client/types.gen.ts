@@ -157,9 +157,9 @@ export type DeletionReceipt = {
 };
 
 /**
- * EnrollResponse
+ * EnrollResult
  */
-export type EnrollResponse = {
+export type EnrollResult = {
     subject: SubjectOut;
     /**
      * Faces
@@ -398,9 +398,9 @@ export type IdentifiedFace = {
 };
 
 /**
- * IdentifyResponse
+ * IdentifyResult
  */
-export type IdentifyResponse = {
+export type IdentifyResult = {
     /**
      * Faces
      */
@@ -885,9 +885,9 @@ export type SubjectUpdate = {
 };
 
 /**
- * VerifyResponse
+ * VerifyResult
  */
-export type VerifyResponse = {
+export type VerifyResult = {
     /**
      * Score
      *
@@ -1081,10 +1081,10 @@ export type EnrollResponses = {
     /**
      * Successful Response
      */
-    201: EnrollResponse;
+    201: EnrollResult;
 };
 
-export type EnrollResponse2 = EnrollResponses[keyof EnrollResponses];
+export type EnrollResponse = EnrollResponses[keyof EnrollResponses];
 
 export type EnrollJsonData = {
     body: {
@@ -1183,7 +1183,7 @@ export type EnrollJsonResponses = {
     /**
      * Successful Response
      */
-    201: EnrollResponse;
+    201: EnrollResult;
 };
 
 export type EnrollJsonResponse = EnrollJsonResponses[keyof EnrollJsonResponses];
@@ -1297,10 +1297,10 @@ export type VerifyResponses = {
     /**
      * Successful Response
      */
-    200: VerifyResponse;
+    200: VerifyResult;
 };
 
-export type VerifyResponse2 = VerifyResponses[keyof VerifyResponses];
+export type VerifyResponse = VerifyResponses[keyof VerifyResponses];
 
 export type VerifyJsonData = {
     body: {
@@ -1407,7 +1407,7 @@ export type VerifyJsonResponses = {
     /**
      * Successful Response
      */
-    200: VerifyResponse;
+    200: VerifyResult;
 };
 
 export type VerifyJsonResponse = VerifyJsonResponses[keyof VerifyJsonResponses];
@@ -1504,10 +1504,10 @@ export type IdentifyResponses = {
     /**
      * Successful Response
      */
-    200: IdentifyResponse;
+    200: IdentifyResult;
 };
 
-export type IdentifyResponse2 = IdentifyResponses[keyof IdentifyResponses];
+export type IdentifyResponse = IdentifyResponses[keyof IdentifyResponses];
 
 export type IdentifyJsonData = {
     body: {
@@ -1599,7 +1599,7 @@ export type IdentifyJsonResponses = {
     /**
      * Successful Response
      */
-    200: IdentifyResponse;
+    200: IdentifyResult;
 };
 
 export type IdentifyJsonResponse = IdentifyJsonResponses[keyof IdentifyJsonResponses];

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.enroll_body import EnrollBody
-from ...models.enroll_response import EnrollResponse
+from ...models.enroll_result import EnrollResult
 from ...models.problem import Problem
 from ...types import Response
 
@@ -30,11 +30,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> EnrollResponse | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> EnrollResult | Problem | None:
     if response.status_code == 201:
-        response_201 = EnrollResponse.from_dict(response.json())
+        response_201 = EnrollResult.from_dict(response.json())
 
         return response_201
 
@@ -96,7 +94,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[EnrollResponse | Problem]:
+) -> Response[EnrollResult | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,7 +107,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: EnrollBody,
-) -> Response[EnrollResponse | Problem]:
+) -> Response[EnrollResult | Problem]:
     """Enroll
 
      Add faces to a subject (created if new). Images with no usable face are listed in `rejected`; when
@@ -123,7 +121,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EnrollResponse | Problem]
+        Response[EnrollResult | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -141,7 +139,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: EnrollBody,
-) -> EnrollResponse | Problem | None:
+) -> EnrollResult | Problem | None:
     """Enroll
 
      Add faces to a subject (created if new). Images with no usable face are listed in `rejected`; when
@@ -155,7 +153,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EnrollResponse | Problem
+        EnrollResult | Problem
     """
 
     return sync_detailed(
@@ -168,7 +166,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: EnrollBody,
-) -> Response[EnrollResponse | Problem]:
+) -> Response[EnrollResult | Problem]:
     """Enroll
 
      Add faces to a subject (created if new). Images with no usable face are listed in `rejected`; when
@@ -182,7 +180,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EnrollResponse | Problem]
+        Response[EnrollResult | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -198,7 +196,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: EnrollBody,
-) -> EnrollResponse | Problem | None:
+) -> EnrollResult | Problem | None:
     """Enroll
 
      Add faces to a subject (created if new). Images with no usable face are listed in `rejected`; when
@@ -212,7 +210,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EnrollResponse | Problem
+        EnrollResult | Problem
     """
 
     return (

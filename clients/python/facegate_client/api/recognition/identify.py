@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.identify_body import IdentifyBody
-from ...models.identify_response import IdentifyResponse
+from ...models.identify_result import IdentifyResult
 from ...models.problem import Problem
 from ...types import Response
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> IdentifyResponse | Problem | None:
+) -> IdentifyResult | Problem | None:
     if response.status_code == 200:
-        response_200 = IdentifyResponse.from_dict(response.json())
+        response_200 = IdentifyResult.from_dict(response.json())
 
         return response_200
 
@@ -96,7 +96,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[IdentifyResponse | Problem]:
+) -> Response[IdentifyResult | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,7 +109,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: IdentifyBody,
-) -> Response[IdentifyResponse | Problem]:
+) -> Response[IdentifyResult | Problem]:
     """Identify
 
      Search a gallery for the face(s) in an image. `match` is null when nobody reaches the threshold.
@@ -122,7 +122,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IdentifyResponse | Problem]
+        Response[IdentifyResult | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -140,7 +140,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: IdentifyBody,
-) -> IdentifyResponse | Problem | None:
+) -> IdentifyResult | Problem | None:
     """Identify
 
      Search a gallery for the face(s) in an image. `match` is null when nobody reaches the threshold.
@@ -153,7 +153,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IdentifyResponse | Problem
+        IdentifyResult | Problem
     """
 
     return sync_detailed(
@@ -166,7 +166,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: IdentifyBody,
-) -> Response[IdentifyResponse | Problem]:
+) -> Response[IdentifyResult | Problem]:
     """Identify
 
      Search a gallery for the face(s) in an image. `match` is null when nobody reaches the threshold.
@@ -179,7 +179,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IdentifyResponse | Problem]
+        Response[IdentifyResult | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -195,7 +195,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: IdentifyBody,
-) -> IdentifyResponse | Problem | None:
+) -> IdentifyResult | Problem | None:
     """Identify
 
      Search a gallery for the face(s) in an image. `match` is null when nobody reaches the threshold.
@@ -208,7 +208,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IdentifyResponse | Problem
+        IdentifyResult | Problem
     """
 
     return (

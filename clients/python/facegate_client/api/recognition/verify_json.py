@@ -7,7 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.verify_json_body import VerifyJsonBody
-from ...models.verify_response import VerifyResponse
+from ...models.verify_result import VerifyResult
 from ...types import Response
 
 
@@ -30,11 +30,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | VerifyResponse | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VerifyResult | None:
     if response.status_code == 200:
-        response_200 = VerifyResponse.from_dict(response.json())
+        response_200 = VerifyResult.from_dict(response.json())
 
         return response_200
 
@@ -101,7 +99,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | VerifyResponse]:
+) -> Response[Problem | VerifyResult]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -114,7 +112,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: VerifyJsonBody,
-) -> Response[Problem | VerifyResponse]:
+) -> Response[Problem | VerifyResult]:
     """Verify Json
 
      Compare two images (`image_a`, `image_b`) or an image with an enrolled subject (`image`, `subject`).
@@ -128,7 +126,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | VerifyResponse]
+        Response[Problem | VerifyResult]
     """
 
     kwargs = _get_kwargs(
@@ -146,7 +144,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: VerifyJsonBody,
-) -> Problem | VerifyResponse | None:
+) -> Problem | VerifyResult | None:
     """Verify Json
 
      Compare two images (`image_a`, `image_b`) or an image with an enrolled subject (`image`, `subject`).
@@ -160,7 +158,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | VerifyResponse
+        Problem | VerifyResult
     """
 
     return sync_detailed(
@@ -173,7 +171,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: VerifyJsonBody,
-) -> Response[Problem | VerifyResponse]:
+) -> Response[Problem | VerifyResult]:
     """Verify Json
 
      Compare two images (`image_a`, `image_b`) or an image with an enrolled subject (`image`, `subject`).
@@ -187,7 +185,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | VerifyResponse]
+        Response[Problem | VerifyResult]
     """
 
     kwargs = _get_kwargs(
@@ -203,7 +201,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: VerifyJsonBody,
-) -> Problem | VerifyResponse | None:
+) -> Problem | VerifyResult | None:
     """Verify Json
 
      Compare two images (`image_a`, `image_b`) or an image with an enrolled subject (`image`, `subject`).
@@ -217,7 +215,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | VerifyResponse
+        Problem | VerifyResult
     """
 
     return (

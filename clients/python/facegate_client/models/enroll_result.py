@@ -12,11 +12,11 @@ if TYPE_CHECKING:
     from ..models.subject_out import SubjectOut
 
 
-T = TypeVar("T", bound="EnrollResponse")
+T = TypeVar("T", bound="EnrollResult")
 
 
 @_attrs_define
-class EnrollResponse:
+class EnrollResult:
     """
     Attributes:
         subject (SubjectOut):
@@ -77,14 +77,14 @@ class EnrollResponse:
 
             rejected.append(rejected_item)
 
-        enroll_response = cls(
+        enroll_result = cls(
             subject=subject,
             faces=faces,
             rejected=rejected,
         )
 
-        enroll_response.additional_properties = d
-        return enroll_response
+        enroll_result.additional_properties = d
+        return enroll_result
 
     @property
     def additional_keys(self) -> list[str]:

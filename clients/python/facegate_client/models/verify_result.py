@@ -7,70 +7,63 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.identified_face import IdentifiedFace
+    from ..models.verify_result_faces import VerifyResultFaces
 
 
-T = TypeVar("T", bound="IdentifyResponse")
+T = TypeVar("T", bound="VerifyResult")
 
 
 @_attrs_define
-class IdentifyResponse:
+class VerifyResult:
     """
     Attributes:
-        faces (list[IdentifiedFace]):
+        score (float): Cosine similarity. Against a subject: similarity to the centroid (normalised mean) of the
+            subject's enrolled faces for this model, more accurate than the best single face on lfw-dev.
+        match (bool):
         threshold (float):
         operating_point (None | str): The calibrated operating point used; null for a given threshold.
-        fmr_per_comparison (float): False-match rate of the threshold for one comparison.
-        expected_fpir (float): Chance that a stranger matches someone in this gallery: 1 - (1 -
-            fmr_per_comparison)^subjects.
+        estimated_fmr (float): False-match rate of a threshold at this score: how often two different people score this
+            high (from impostor comparisons on lfw-dev, balanced by identity). Clamped to the calibrated range, 1 to 1e-6.
         model (str):
-        gallery (str):
-        gallery_size (int):
+        faces (VerifyResultFaces): The faces compared: `image_a`/`image_b`, or `image`.
     """
 
-    faces: list[IdentifiedFace]
+    score: float
+    match: bool
     threshold: float
     operating_point: None | str
-    fmr_per_comparison: float
-    expected_fpir: float
+    estimated_fmr: float
     model: str
-    gallery: str
-    gallery_size: int
+    faces: VerifyResultFaces
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        faces = []
-        for faces_item_data in self.faces:
-            faces_item = faces_item_data.to_dict()
-            faces.append(faces_item)
+        score = self.score
+
+        match = self.match
 
         threshold = self.threshold
 
         operating_point: None | str
         operating_point = self.operating_point
 
-        fmr_per_comparison = self.fmr_per_comparison
-
-        expected_fpir = self.expected_fpir
+        estimated_fmr = self.estimated_fmr
 
         model = self.model
 
-        gallery = self.gallery
-
-        gallery_size = self.gallery_size
+        faces = self.faces.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "faces": faces,
+                "score": score,
+                "match": match,
                 "threshold": threshold,
                 "operating_point": operating_point,
-                "fmr_per_comparison": fmr_per_comparison,
-                "expected_fpir": expected_fpir,
+                "estimated_fmr": estimated_fmr,
                 "model": model,
-                "gallery": gallery,
-                "gallery_size": gallery_size,
+                "faces": faces,
             }
         )
 
@@ -78,15 +71,12 @@ class IdentifyResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.identified_face import IdentifiedFace  # noqa: PLC0415
+        from ..models.verify_result_faces import VerifyResultFaces  # noqa: PLC0415
 
         d = dict(src_dict)
-        faces = []
-        _faces = d.pop("faces")
-        for faces_item_data in _faces:
-            faces_item = IdentifiedFace.from_dict(faces_item_data)
+        score = d.pop("score")
 
-            faces.append(faces_item)
+        match = d.pop("match")
 
         threshold = d.pop("threshold")
 
@@ -97,29 +87,24 @@ class IdentifyResponse:
 
         operating_point = _parse_operating_point(d.pop("operating_point"))
 
-        fmr_per_comparison = d.pop("fmr_per_comparison")
-
-        expected_fpir = d.pop("expected_fpir")
+        estimated_fmr = d.pop("estimated_fmr")
 
         model = d.pop("model")
 
-        gallery = d.pop("gallery")
+        faces = VerifyResultFaces.from_dict(d.pop("faces"))
 
-        gallery_size = d.pop("gallery_size")
-
-        identify_response = cls(
-            faces=faces,
+        verify_result = cls(
+            score=score,
+            match=match,
             threshold=threshold,
             operating_point=operating_point,
-            fmr_per_comparison=fmr_per_comparison,
-            expected_fpir=expected_fpir,
+            estimated_fmr=estimated_fmr,
             model=model,
-            gallery=gallery,
-            gallery_size=gallery_size,
+            faces=faces,
         )
 
-        identify_response.additional_properties = d
-        return identify_response
+        verify_result.additional_properties = d
+        return verify_result
 
     @property
     def additional_keys(self) -> list[str]:

@@ -10,11 +10,11 @@ if TYPE_CHECKING:
     from ..models.seen_face import SeenFace
 
 
-T = TypeVar("T", bound="VerifyResponseFaces")
+T = TypeVar("T", bound="VerifyResultFaces")
 
 
 @_attrs_define
-class VerifyResponseFaces:
+class VerifyResultFaces:
     """The faces compared: `image_a`/`image_b`, or `image`."""
 
     additional_properties: dict[str, SeenFace] = _attrs_field(init=False, factory=dict)
@@ -32,7 +32,7 @@ class VerifyResponseFaces:
         from ..models.seen_face import SeenFace  # noqa: PLC0415
 
         d = dict(src_dict)
-        verify_response_faces = cls()
+        verify_result_faces = cls()
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
@@ -40,8 +40,8 @@ class VerifyResponseFaces:
 
             additional_properties[prop_name] = additional_property
 
-        verify_response_faces.additional_properties = additional_properties
-        return verify_response_faces
+        verify_result_faces.additional_properties = additional_properties
+        return verify_result_faces
 
     @property
     def additional_keys(self) -> list[str]:

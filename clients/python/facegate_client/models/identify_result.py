@@ -7,63 +7,70 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.verify_response_faces import VerifyResponseFaces
+    from ..models.identified_face import IdentifiedFace
 
 
-T = TypeVar("T", bound="VerifyResponse")
+T = TypeVar("T", bound="IdentifyResult")
 
 
 @_attrs_define
-class VerifyResponse:
+class IdentifyResult:
     """
     Attributes:
-        score (float): Cosine similarity. Against a subject: similarity to the centroid (normalised mean) of the
-            subject's enrolled faces for this model, more accurate than the best single face on lfw-dev.
-        match (bool):
+        faces (list[IdentifiedFace]):
         threshold (float):
         operating_point (None | str): The calibrated operating point used; null for a given threshold.
-        estimated_fmr (float): False-match rate of a threshold at this score: how often two different people score this
-            high (from impostor comparisons on lfw-dev, balanced by identity). Clamped to the calibrated range, 1 to 1e-6.
+        fmr_per_comparison (float): False-match rate of the threshold for one comparison.
+        expected_fpir (float): Chance that a stranger matches someone in this gallery: 1 - (1 -
+            fmr_per_comparison)^subjects.
         model (str):
-        faces (VerifyResponseFaces): The faces compared: `image_a`/`image_b`, or `image`.
+        gallery (str):
+        gallery_size (int):
     """
 
-    score: float
-    match: bool
+    faces: list[IdentifiedFace]
     threshold: float
     operating_point: None | str
-    estimated_fmr: float
+    fmr_per_comparison: float
+    expected_fpir: float
     model: str
-    faces: VerifyResponseFaces
+    gallery: str
+    gallery_size: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        score = self.score
-
-        match = self.match
+        faces = []
+        for faces_item_data in self.faces:
+            faces_item = faces_item_data.to_dict()
+            faces.append(faces_item)
 
         threshold = self.threshold
 
         operating_point: None | str
         operating_point = self.operating_point
 
-        estimated_fmr = self.estimated_fmr
+        fmr_per_comparison = self.fmr_per_comparison
+
+        expected_fpir = self.expected_fpir
 
         model = self.model
 
-        faces = self.faces.to_dict()
+        gallery = self.gallery
+
+        gallery_size = self.gallery_size
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "score": score,
-                "match": match,
+                "faces": faces,
                 "threshold": threshold,
                 "operating_point": operating_point,
-                "estimated_fmr": estimated_fmr,
+                "fmr_per_comparison": fmr_per_comparison,
+                "expected_fpir": expected_fpir,
                 "model": model,
-                "faces": faces,
+                "gallery": gallery,
+                "gallery_size": gallery_size,
             }
         )
 
@@ -71,12 +78,15 @@ class VerifyResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.verify_response_faces import VerifyResponseFaces  # noqa: PLC0415
+        from ..models.identified_face import IdentifiedFace  # noqa: PLC0415
 
         d = dict(src_dict)
-        score = d.pop("score")
+        faces = []
+        _faces = d.pop("faces")
+        for faces_item_data in _faces:
+            faces_item = IdentifiedFace.from_dict(faces_item_data)
 
-        match = d.pop("match")
+            faces.append(faces_item)
 
         threshold = d.pop("threshold")
 
@@ -87,24 +97,29 @@ class VerifyResponse:
 
         operating_point = _parse_operating_point(d.pop("operating_point"))
 
-        estimated_fmr = d.pop("estimated_fmr")
+        fmr_per_comparison = d.pop("fmr_per_comparison")
+
+        expected_fpir = d.pop("expected_fpir")
 
         model = d.pop("model")
 
-        faces = VerifyResponseFaces.from_dict(d.pop("faces"))
+        gallery = d.pop("gallery")
 
-        verify_response = cls(
-            score=score,
-            match=match,
+        gallery_size = d.pop("gallery_size")
+
+        identify_result = cls(
+            faces=faces,
             threshold=threshold,
             operating_point=operating_point,
-            estimated_fmr=estimated_fmr,
+            fmr_per_comparison=fmr_per_comparison,
+            expected_fpir=expected_fpir,
             model=model,
-            faces=faces,
+            gallery=gallery,
+            gallery_size=gallery_size,
         )
 
-        verify_response.additional_properties = d
-        return verify_response
+        identify_result.additional_properties = d
+        return identify_result
 
     @property
     def additional_keys(self) -> list[str]:
