@@ -1,0 +1,89 @@
+"""The README's code, run as printed: each block after a `<!-- tested as printed: tests/test_readme.py -->` line.
+
+The Python and TypeScript snippets run against a live server with a real key, in a folder holding the photos
+they name (`alice.jpg`, `alice2.jpg`: two photos of one person), and must print who is in the second photo.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.conftest import ADMIN
+from tests.clients.test_generated import TYPESCRIPT, needs_node
+from tests.servers import server_process
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+_BLOCK = re.compile(r"<!-- tested as printed: tests/test_readme.py -->\n```(\w+)\n(.*?)```", re.DOTALL)
+
+
+def blocks(language: str) -> list[str]:
+    return [code for lang, code in _BLOCK.findall(README.read_text()) if lang == language]
+
+
+def test_the_readme_marks_its_snippets() -> None:
+    assert len(blocks("python")) == 1
+    assert len(blocks("ts")) == 1
+
+
+@pytest.fixture(scope="module")
+def server(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("readme")
+    with server_process(f"sqlite:///{folder / 'facegate.db'}", models_dir, folder, folder / "server.log") as (base, _):
+        yield base
+
+
+@pytest.fixture
+def env(server: str) -> dict[str, str]:
+    """FACEGATE_URL and FACEGATE_KEY, as the README's snippets read them, with a fresh gallery each time."""
+    response = httpx.post(f"{server}/v1/keys", headers=ADMIN, json={"name": "readme", "scopes": ["enroll", "identify"]})
+    assert response.status_code == 201, response.text
+    httpx.delete(f"{server}/v1/galleries/default", headers=ADMIN)
+    return {"PATH": "/usr/bin:/bin", "FACEGATE_URL": server, "FACEGATE_KEY": response.json()["secret"]}
+
+
+@pytest.fixture
+def photos(faces_dir: Path, tmp_path: Path) -> Path:
+    person = faces_dir / "studio" / "images" / "london_001"
+    shutil.copy(person / "london_001_0001.jpg", tmp_path / "alice.jpg")
+    shutil.copy(person / "london_001_0002.jpg", tmp_path / "alice2.jpg")
+    return tmp_path
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_python_snippet(env: dict[str, str], photos: Path) -> None:
+    (photos / "snippet.py").write_text(blocks("python")[0])
+    assert _run([sys.executable, "snippet.py"], photos, env).splitlines() == ["alice"]
+
+
+@needs_node
+def test_typescript_snippet(env: dict[str, str], photos: Path) -> None:
+    """Compiled under --strict inside the package (so `@facegate/client` resolves to it, as for a user who
+    installed it), after the package itself is built, then run with Node from the photos' folder."""
+    tsc = str(TYPESCRIPT / "node_modules" / ".bin" / "tsc")
+    build = subprocess.run([tsc, "-p", "tsconfig.json"], cwd=TYPESCRIPT, capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout
+    folder = TYPESCRIPT / ".readme"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    (folder / "snippet.ts").write_text(blocks("ts")[0])
+    compiled = subprocess.run([tsc, "--strict", "--module", "nodenext", "--moduleResolution", "nodenext",
+                               "--target", "es2022", "--lib", "es2022,dom,dom.iterable", "--types", "node",
+                               "--rootDir", str(folder), "--outDir", str(folder), str(folder / "snippet.ts")],
+                              cwd=TYPESCRIPT, capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stdout
+    node = shutil.which("node")
+    assert node is not None
+    assert _run([node, str(folder / "snippet.js")], photos, env).splitlines() == ["alice"]
