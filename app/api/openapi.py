@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.api.codes import STATUS
+from app.api.requests import BODIES
 from app.api.schemas import ImageData, Problem
 from app.config import LimitSettings
 from app.errors import FacegateError
@@ -43,12 +44,17 @@ JSON = "application/json"
 MULTIPART = "multipart/form-data"
 
 
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema(ref_template="#/components/schemas/{model}")
+
+
 def request_body(model: type[BaseModel], media_type: str) -> dict[str, Any]:
     """`openapi_extra` documenting `model` as the operation's one body: a JSON object with base64 images, or a
     multipart form with files. One content type per operation, because SDK generators handle a body of two kinds
     badly or not at all (docs/decisions.md). In the form, optional fields lose their `null` branch (an empty
     field counts as absent) and `metadata` is text."""
-    schema = model.model_json_schema()
+    schema = _schema(model)
+    schema.pop("$defs", None)  # the enums it names: components of their own (`add_shared_schemas`)
     schema.pop("title", None)
     if media_type == JSON:
         body = _swap_images(schema, _IMAGE_JSON)
@@ -122,9 +128,11 @@ def add_shared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
     FastAPI's own validation-error schema: every error, validation included, is a Problem."""
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     for model in (ImageData, Problem):
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema = _schema(model)
         schemas.update(schema.pop("$defs", {}))  # ProblemCode, the enum of codes
         schemas[model.__name__] = schema
+    for body in BODIES:  # documented through `request_body`: their enums are components like any other
+        schemas.update(_schema(body).get("$defs", {}))
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     return spec

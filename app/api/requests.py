@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from contextlib import aclosing
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,7 +19,18 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from app.api.schemas import DisplayName, Gallery, ImageBytes, NewSubjectId, SubjectId, Threshold
+from app.api.schemas import (
+    DisplayName,
+    Gallery,
+    ImageBytes,
+    NewSubjectId,
+    OneFaceSelection,
+    OperatingPoint,
+    SearchFaceSelection,
+    SearchOperatingPoint,
+    SubjectId,
+    Threshold,
+)
 from app.config import LimitSettings
 from app.errors import ImageTooLarge, UnsupportedMediaType
 
@@ -53,14 +64,12 @@ Metadata = Annotated[dict[str, Any] | None, BeforeValidator(_json_object)]
 ModelName = Annotated[
     str | None, Field(None, description="Model (see /v1/models); the default if omitted.")
 ]
-OperatingPoint = Literal["fmr_1e-2", "fmr_1e-3", "fmr_1e-4", "fmr_1e-5", "fmr_1e-6"]
-SearchOperatingPoint = Literal[OperatingPoint, "fpir_1e-1", "fpir_1e-2", "fpir_1e-3"]
 _RULES = ("`primary` (default): the face the photo is of, by size, nearness to the centre and detection score; "
           "`center`: the face nearest the centre; `largest`: the biggest")
-OneFace = Annotated[Literal["primary", "center", "largest", "require_single"], Field(
+OneFace = Annotated[OneFaceSelection, Field(
     description=f"Which face of the photo to use. {_RULES}; `require_single`: refuse a photo with several faces "
     "(MULTIPLE_FACES).")]
-SearchFaces = Annotated[Literal["primary", "center", "largest", "all"], Field(
+SearchFaces = Annotated[SearchFaceSelection, Field(
     description=f"Which faces of the photo to search for. {_RULES}; `all`: every face, each with its own answer.")]
 
 
@@ -86,7 +95,7 @@ class EnrollRequest(BaseModel):
     images: list[ImageBytes] = Field(min_length=1, description="One face each.")
     name: DisplayName | None = None
     metadata: Metadata = None
-    face_selection: OneFace = "primary"
+    face_selection: OneFace = OneFaceSelection.PRIMARY
     model: ModelName = None
 
 
@@ -98,7 +107,7 @@ class VerifyRequest(_Decided):
     image: ImageBytes | None = None
     subject: SubjectId | None = None
     gallery: Gallery = "default"
-    face_selection: OneFace = "primary"
+    face_selection: OneFace = OneFaceSelection.PRIMARY
     model: ModelName = None
 
     @model_validator(mode="after")
@@ -121,10 +130,11 @@ class IdentifyRequest(_Decided):
     image: ImageBytes
     gallery: Gallery = "default"
     top_k: int = Field(5, ge=1, le=100)
-    face_selection: SearchFaces = "primary"
+    face_selection: SearchFaces = SearchFaceSelection.PRIMARY
     model: ModelName = None
 
 
+BODIES = (EnrollRequest, VerifyRequest, IdentifyRequest)
 IMAGE_FIELDS = {"images", "image", "image_a", "image_b"}
 LIST_FIELDS = {"images"}
 

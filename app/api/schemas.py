@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
@@ -27,7 +28,82 @@ Gallery = Annotated[
 ]
 Threshold = Annotated[float, Field(ge=-1.0, le=1.0, description="Cosine similarity at or above which faces match.")]
 Point = tuple[float, float]
-FaceSelectionName = Literal["primary", "center", "largest", "all", "require_single"]
+
+
+# The API's vocabularies, as enums: each becomes one named type in a generated client (not one per field).
+class FaceSelectionName(StrEnum):
+    """The rule that chose a face among those found."""
+
+    PRIMARY = "primary"
+    CENTER = "center"
+    LARGEST = "largest"
+    ALL = "all"
+    REQUIRE_SINGLE = "require_single"
+
+
+class OneFaceSelection(StrEnum):
+    """Which face of a photo enroll and verify use."""
+
+    PRIMARY = "primary"
+    CENTER = "center"
+    LARGEST = "largest"
+    REQUIRE_SINGLE = "require_single"
+
+
+class SearchFaceSelection(StrEnum):
+    """Which faces of a photo identify searches for."""
+
+    PRIMARY = "primary"
+    CENTER = "center"
+    LARGEST = "largest"
+    ALL = "all"
+
+
+class OperatingPoint(StrEnum):
+    """A threshold named by its false-match rate per comparison, from the pipeline's calibration."""
+
+    FMR_1E_2 = "fmr_1e-2"
+    FMR_1E_3 = "fmr_1e-3"
+    FMR_1E_4 = "fmr_1e-4"
+    FMR_1E_5 = "fmr_1e-5"
+    FMR_1E_6 = "fmr_1e-6"
+
+
+class SearchOperatingPoint(StrEnum):
+    """Identify's operating points: a false-match rate per comparison, or a false-positive identification rate
+    for the gallery as it is (`fpir_`)."""
+
+    FMR_1E_2 = "fmr_1e-2"
+    FMR_1E_3 = "fmr_1e-3"
+    FMR_1E_4 = "fmr_1e-4"
+    FMR_1E_5 = "fmr_1e-5"
+    FMR_1E_6 = "fmr_1e-6"
+    FPIR_1E_1 = "fpir_1e-1"
+    FPIR_1E_2 = "fpir_1e-2"
+    FPIR_1E_3 = "fpir_1e-3"
+
+
+class QualityCode(StrEnum):
+    """The quality limit a face missed."""
+
+    FACE_TOO_SMALL = "FACE_TOO_SMALL"
+    BLURRY = "BLURRY"
+    POSE_TOO_FAR = "POSE_TOO_FAR"
+    TILTED = "TILTED"
+    TOO_DARK = "TOO_DARK"
+    TOO_BRIGHT = "TOO_BRIGHT"
+    LOW_DETECTION_SCORE = "LOW_DETECTION_SCORE"
+
+
+class ScopeName(StrEnum):
+    """What a key may do: `admin` implies every other scope."""
+
+    ENROLL = "enroll"
+    VERIFY = "verify"
+    IDENTIFY = "identify"
+    SUBJECTS_READ = "subjects:read"
+    SUBJECTS_WRITE = "subjects:write"
+    ADMIN = "admin"
 
 
 def _not_unix_time(value: Any) -> Any:
@@ -138,8 +214,7 @@ class QualityFailure(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    code: Literal["FACE_TOO_SMALL", "BLURRY", "POSE_TOO_FAR", "TILTED", "TOO_DARK", "TOO_BRIGHT",
-                  "LOW_DETECTION_SCORE"]
+    code: QualityCode
     figure: str = Field(description="The quality figure (see `quality` on a face), e.g. sharpness.")
     value: float = Field(description="The face's value of that figure.")
     limit: float = Field(description="The gate's limit it missed (a minimum, or a maximum of the absolute value "
@@ -274,7 +349,6 @@ class Health(BaseModel):
     status: Literal["ok", "ready"]
 
 
-ScopeName = Literal["enroll", "verify", "identify", "subjects:read", "subjects:write", "admin"]
 
 
 class KeyCreate(BaseModel):

@@ -334,7 +334,9 @@ def test_blank_form_fields_count_as_absent(client: TestClient, portrait: bytes) 
                         files={"image": ("p.jpg", portrait, "image/jpeg")})
     assert found.status_code == 200, found.text
     assert found.json()["operating_point"] == "fpir_1e-2"
-    form = client.get("/openapi.json").json()["paths"]["/v1/identify"]["post"]["requestBody"]["content"][
-        "multipart/form-data"]["schema"]["properties"]
+    spec = client.get("/openapi.json").json()
+    form = spec["paths"]["/v1/identify"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"][
+        "properties"]
     assert all({"type": "null"} not in field.get("anyOf", []) for field in form.values())
-    assert form["operating_point"]["enum"][0] == "fmr_1e-2"
+    assert form["operating_point"]["$ref"] == "#/components/schemas/SearchOperatingPoint"
+    assert spec["components"]["schemas"]["SearchOperatingPoint"]["enum"][0] == "fmr_1e-2"

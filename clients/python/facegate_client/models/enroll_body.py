@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 
 from .. import types
-from ..models.enroll_body_face_selection import EnrollBodyFaceSelection
+from ..models.one_face_selection import OneFaceSelection
 from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="EnrollBody")
@@ -23,10 +23,7 @@ class EnrollBody:
         gallery (str | Unset): Namespace of subjects; searches never cross galleries. Default: 'default'.
         name (str | Unset):
         metadata (str | Unset): A JSON object, as text.
-        face_selection (EnrollBodyFaceSelection | Unset): Which face of the photo to use. `primary` (default): the face
-            the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre;
-            `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES). Default:
-            EnrollBodyFaceSelection.PRIMARY.
+        face_selection (OneFaceSelection | Unset): Which face of a photo enroll and verify use.
         model (str | Unset): Model (see /v1/models); the default if omitted.
     """
 
@@ -35,7 +32,7 @@ class EnrollBody:
     gallery: str | Unset = "default"
     name: str | Unset = UNSET
     metadata: str | Unset = UNSET
-    face_selection: EnrollBodyFaceSelection | Unset = EnrollBodyFaceSelection.PRIMARY
+    face_selection: OneFaceSelection | Unset = UNSET
     model: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -124,11 +121,11 @@ class EnrollBody:
         metadata = d.pop("metadata", UNSET)
 
         _face_selection = d.pop("face_selection", UNSET)
-        face_selection: EnrollBodyFaceSelection | Unset
+        face_selection: OneFaceSelection | Unset
         if isinstance(_face_selection, Unset):
             face_selection = UNSET
         else:
-            face_selection = EnrollBodyFaceSelection(_face_selection)
+            face_selection = OneFaceSelection(_face_selection)
 
         model = d.pop("model", UNSET)
 

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.enroll_json_body_face_selection import EnrollJsonBodyFaceSelection
+from ..models.one_face_selection import OneFaceSelection
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,10 +26,7 @@ class EnrollJsonBody:
         gallery (str | Unset): Namespace of subjects; searches never cross galleries. Default: 'default'.
         name (None | str | Unset):
         metadata (EnrollJsonBodyMetadataType0 | None | Unset):
-        face_selection (EnrollJsonBodyFaceSelection | Unset): Which face of the photo to use. `primary` (default): the
-            face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the
-            centre; `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES). Default:
-            EnrollJsonBodyFaceSelection.PRIMARY.
+        face_selection (OneFaceSelection | Unset): Which face of a photo enroll and verify use.
         model (None | str | Unset): Model (see /v1/models); the default if omitted.
     """
 
@@ -38,7 +35,7 @@ class EnrollJsonBody:
     gallery: str | Unset = "default"
     name: None | str | Unset = UNSET
     metadata: EnrollJsonBodyMetadataType0 | None | Unset = UNSET
-    face_selection: EnrollJsonBodyFaceSelection | Unset = EnrollJsonBodyFaceSelection.PRIMARY
+    face_selection: OneFaceSelection | Unset = UNSET
     model: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -142,11 +139,11 @@ class EnrollJsonBody:
         metadata = _parse_metadata(d.pop("metadata", UNSET))
 
         _face_selection = d.pop("face_selection", UNSET)
-        face_selection: EnrollJsonBodyFaceSelection | Unset
+        face_selection: OneFaceSelection | Unset
         if isinstance(_face_selection, Unset):
             face_selection = UNSET
         else:
-            face_selection = EnrollJsonBodyFaceSelection(_face_selection)
+            face_selection = OneFaceSelection(_face_selection)
 
         def _parse_model(data: object) -> None | str | Unset:
             if data is None:

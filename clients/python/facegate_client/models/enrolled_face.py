@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.enrolled_face_face_selection import EnrolledFaceFaceSelection
+from ..models.face_selection_name import FaceSelectionName
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class EnrolledFace:
         landmarks (list[list[float]]): Right eye, left eye, nose tip, right and left mouth corners.
         detection_score (float):
         faces_found (int): How many faces the detector found in the photo.
-        face_selection (EnrolledFaceFaceSelection): The rule that chose this face among them.
+        face_selection (FaceSelectionName): The rule that chose a face among those found.
         face_id (str):
         image_index (int):
         quality (EnrolledFaceQualityType0 | None | Unset): interocular_px, sharpness (variance of the Laplacian of the
@@ -36,7 +36,7 @@ class EnrolledFace:
     landmarks: list[list[float]]
     detection_score: float
     faces_found: int
-    face_selection: EnrolledFaceFaceSelection
+    face_selection: FaceSelectionName
     face_id: str
     image_index: int
     quality: EnrolledFaceQualityType0 | None | Unset = UNSET
@@ -121,7 +121,7 @@ class EnrolledFace:
 
         faces_found = d.pop("faces_found")
 
-        face_selection = EnrolledFaceFaceSelection(d.pop("face_selection"))
+        face_selection = FaceSelectionName(d.pop("face_selection"))
 
         face_id = d.pop("face_id")
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.identified_face_face_selection import IdentifiedFaceFaceSelection
+from ..models.face_selection_name import FaceSelectionName
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ class IdentifiedFace:
         landmarks (list[list[float]]): Right eye, left eye, nose tip, right and left mouth corners.
         detection_score (float):
         faces_found (int): How many faces the detector found in the photo.
-        face_selection (IdentifiedFaceFaceSelection): The rule that chose this face among them.
+        face_selection (FaceSelectionName): The rule that chose a face among those found.
         candidates (list[Candidate]):
         match (Match | None): The best candidate if it reaches the threshold; null = unknown person.
         quality (IdentifiedFaceQualityType0 | None | Unset): interocular_px, sharpness (variance of the Laplacian of the
@@ -38,7 +38,7 @@ class IdentifiedFace:
     landmarks: list[list[float]]
     detection_score: float
     faces_found: int
-    face_selection: IdentifiedFaceFaceSelection
+    face_selection: FaceSelectionName
     candidates: list[Candidate]
     match: Match | None
     quality: IdentifiedFaceQualityType0 | None | Unset = UNSET
@@ -133,7 +133,7 @@ class IdentifiedFace:
 
         faces_found = d.pop("faces_found")
 
-        face_selection = IdentifiedFaceFaceSelection(d.pop("face_selection"))
+        face_selection = FaceSelectionName(d.pop("face_selection"))
 
         candidates = []
         _candidates = d.pop("candidates")

@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 
 from .. import types
-from ..models.identify_body_face_selection import IdentifyBodyFaceSelection
-from ..models.identify_body_operating_point import IdentifyBodyOperatingPoint
+from ..models.search_face_selection import SearchFaceSelection
+from ..models.search_operating_point import SearchOperatingPoint
 from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="IdentifyBody")
@@ -20,24 +20,21 @@ class IdentifyBody:
     Attributes:
         image (File):
         threshold (float | Unset): Cosine similarity at or above which faces match.
-        operating_point (IdentifyBodyOperatingPoint | Unset): Threshold from the pipeline's calibration: `fpir_1e-2`
-            (the default) matches a stranger to someone in this gallery once in 100 searches, whatever its size; `fmr_1e-6`
-            is a false-match rate per comparison.
+        operating_point (SearchOperatingPoint | Unset): Identify's operating points: a false-match rate per comparison,
+            or a false-positive identification rate
+            for the gallery as it is (`fpir_`).
         gallery (str | Unset): Namespace of subjects; searches never cross galleries. Default: 'default'.
         top_k (int | Unset):  Default: 5.
-        face_selection (IdentifyBodyFaceSelection | Unset): Which faces of the photo to search for. `primary` (default):
-            the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the
-            centre; `largest`: the biggest; `all`: every face, each with its own answer. Default:
-            IdentifyBodyFaceSelection.PRIMARY.
+        face_selection (SearchFaceSelection | Unset): Which faces of a photo identify searches for.
         model (str | Unset): Model (see /v1/models); the default if omitted.
     """
 
     image: File
     threshold: float | Unset = UNSET
-    operating_point: IdentifyBodyOperatingPoint | Unset = UNSET
+    operating_point: SearchOperatingPoint | Unset = UNSET
     gallery: str | Unset = "default"
     top_k: int | Unset = 5
-    face_selection: IdentifyBodyFaceSelection | Unset = IdentifyBodyFaceSelection.PRIMARY
+    face_selection: SearchFaceSelection | Unset = UNSET
     model: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -114,22 +111,22 @@ class IdentifyBody:
         threshold = d.pop("threshold", UNSET)
 
         _operating_point = d.pop("operating_point", UNSET)
-        operating_point: IdentifyBodyOperatingPoint | Unset
+        operating_point: SearchOperatingPoint | Unset
         if isinstance(_operating_point, Unset):
             operating_point = UNSET
         else:
-            operating_point = IdentifyBodyOperatingPoint(_operating_point)
+            operating_point = SearchOperatingPoint(_operating_point)
 
         gallery = d.pop("gallery", UNSET)
 
         top_k = d.pop("top_k", UNSET)
 
         _face_selection = d.pop("face_selection", UNSET)
-        face_selection: IdentifyBodyFaceSelection | Unset
+        face_selection: SearchFaceSelection | Unset
         if isinstance(_face_selection, Unset):
             face_selection = UNSET
         else:
-            face_selection = IdentifyBodyFaceSelection(_face_selection)
+            face_selection = SearchFaceSelection(_face_selection)
 
         model = d.pop("model", UNSET)
 

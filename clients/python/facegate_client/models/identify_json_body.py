@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.identify_json_body_face_selection import IdentifyJsonBodyFaceSelection
-from ..models.identify_json_body_operating_point_type_0 import IdentifyJsonBodyOperatingPointType0
+from ..models.search_face_selection import SearchFaceSelection
+from ..models.search_operating_point import SearchOperatingPoint
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -22,24 +22,21 @@ class IdentifyJsonBody:
     Attributes:
         image (ImageData): An image in a JSON body. In multipart/form-data the same field is a file instead.
         threshold (float | None | Unset):
-        operating_point (IdentifyJsonBodyOperatingPointType0 | None | Unset): Threshold from the pipeline's calibration:
-            `fpir_1e-2` (the default) matches a stranger to someone in this gallery once in 100 searches, whatever its size;
-            `fmr_1e-6` is a false-match rate per comparison.
+        operating_point (None | SearchOperatingPoint | Unset): Threshold from the pipeline's calibration: `fpir_1e-2`
+            (the default) matches a stranger to someone in this gallery once in 100 searches, whatever its size; `fmr_1e-6`
+            is a false-match rate per comparison.
         gallery (str | Unset): Namespace of subjects; searches never cross galleries. Default: 'default'.
         top_k (int | Unset):  Default: 5.
-        face_selection (IdentifyJsonBodyFaceSelection | Unset): Which faces of the photo to search for. `primary`
-            (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face
-            nearest the centre; `largest`: the biggest; `all`: every face, each with its own answer. Default:
-            IdentifyJsonBodyFaceSelection.PRIMARY.
+        face_selection (SearchFaceSelection | Unset): Which faces of a photo identify searches for.
         model (None | str | Unset): Model (see /v1/models); the default if omitted.
     """
 
     image: ImageData
     threshold: float | None | Unset = UNSET
-    operating_point: IdentifyJsonBodyOperatingPointType0 | None | Unset = UNSET
+    operating_point: None | SearchOperatingPoint | Unset = UNSET
     gallery: str | Unset = "default"
     top_k: int | Unset = 5
-    face_selection: IdentifyJsonBodyFaceSelection | Unset = IdentifyJsonBodyFaceSelection.PRIMARY
+    face_selection: SearchFaceSelection | Unset = UNSET
     model: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,7 +51,7 @@ class IdentifyJsonBody:
         operating_point: None | str | Unset
         if isinstance(self.operating_point, Unset):
             operating_point = UNSET
-        elif isinstance(self.operating_point, IdentifyJsonBodyOperatingPointType0):
+        elif isinstance(self.operating_point, SearchOperatingPoint):
             operating_point = self.operating_point.value
         else:
             operating_point = self.operating_point
@@ -111,7 +108,7 @@ class IdentifyJsonBody:
 
         threshold = _parse_threshold(d.pop("threshold", UNSET))
 
-        def _parse_operating_point(data: object) -> IdentifyJsonBodyOperatingPointType0 | None | Unset:
+        def _parse_operating_point(data: object) -> None | SearchOperatingPoint | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -119,12 +116,12 @@ class IdentifyJsonBody:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                operating_point_type_0 = IdentifyJsonBodyOperatingPointType0(data)
+                operating_point_type_0 = SearchOperatingPoint(data)
 
                 return operating_point_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(IdentifyJsonBodyOperatingPointType0 | None | Unset, data)
+            return cast(None | SearchOperatingPoint | Unset, data)
 
         operating_point = _parse_operating_point(d.pop("operating_point", UNSET))
 
@@ -133,11 +130,11 @@ class IdentifyJsonBody:
         top_k = d.pop("top_k", UNSET)
 
         _face_selection = d.pop("face_selection", UNSET)
-        face_selection: IdentifyJsonBodyFaceSelection | Unset
+        face_selection: SearchFaceSelection | Unset
         if isinstance(_face_selection, Unset):
             face_selection = UNSET
         else:
-            face_selection = IdentifyJsonBodyFaceSelection(_face_selection)
+            face_selection = SearchFaceSelection(_face_selection)
 
         def _parse_model(data: object) -> None | str | Unset:
             if data is None:

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.quality_failure_code import QualityFailureCode
+from ..models.quality_code import QualityCode
 
 T = TypeVar("T", bound="QualityFailure")
 
@@ -16,13 +16,13 @@ class QualityFailure:
     """A quality limit the face missed.
 
     Attributes:
-        code (QualityFailureCode):
+        code (QualityCode): The quality limit a face missed.
         figure (str): The quality figure (see `quality` on a face), e.g. sharpness.
         value (float): The face's value of that figure.
         limit (float): The gate's limit it missed (a minimum, or a maximum of the absolute value for yaw and roll_deg).
     """
 
-    code: QualityFailureCode
+    code: QualityCode
     figure: str
     value: float
     limit: float
@@ -53,7 +53,7 @@ class QualityFailure:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        code = QualityFailureCode(d.pop("code"))
+        code = QualityCode(d.pop("code"))
 
         figure = d.pop("figure")
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.seen_face_face_selection import SeenFaceFaceSelection
+from ..models.face_selection_name import FaceSelectionName
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class SeenFace:
         landmarks (list[list[float]]): Right eye, left eye, nose tip, right and left mouth corners.
         detection_score (float):
         faces_found (int): How many faces the detector found in the photo.
-        face_selection (SeenFaceFaceSelection): The rule that chose this face among them.
+        face_selection (FaceSelectionName): The rule that chose a face among those found.
         quality (None | SeenFaceQualityType0 | Unset): interocular_px, sharpness (variance of the Laplacian of the
             aligned crop), yaw (nose offset in eye distances), roll_deg, brightness (0..255), detection_score.
     """
@@ -35,7 +35,7 @@ class SeenFace:
     landmarks: list[list[float]]
     detection_score: float
     faces_found: int
-    face_selection: SeenFaceFaceSelection
+    face_selection: FaceSelectionName
     quality: None | SeenFaceQualityType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -112,7 +112,7 @@ class SeenFace:
 
         faces_found = d.pop("faces_found")
 
-        face_selection = SeenFaceFaceSelection(d.pop("face_selection"))
+        face_selection = FaceSelectionName(d.pop("face_selection"))
 
         def _parse_quality(data: object) -> None | SeenFaceQualityType0 | Unset:
             if data is None:

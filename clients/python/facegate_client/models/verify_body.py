@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 
 from .. import types
-from ..models.verify_body_face_selection import VerifyBodyFaceSelection
-from ..models.verify_body_operating_point import VerifyBodyOperatingPoint
+from ..models.one_face_selection import OneFaceSelection
+from ..models.operating_point import OperatingPoint
 from ..types import UNSET, File, FileTypes, Unset
 
 T = TypeVar("T", bound="VerifyBody")
@@ -19,28 +19,25 @@ class VerifyBody:
     """
     Attributes:
         threshold (float | Unset): Cosine similarity at or above which faces match.
-        operating_point (VerifyBodyOperatingPoint | Unset): Threshold by false-match rate, from the pipeline's
-            calibration (e.g. fmr_1e-4).
+        operating_point (OperatingPoint | Unset): A threshold named by its false-match rate per comparison, from the
+            pipeline's calibration.
         image_a (File | Unset):
         image_b (File | Unset):
         image (File | Unset):
         subject (str | Unset): Your id for the person.
         gallery (str | Unset): Namespace of subjects; searches never cross galleries. Default: 'default'.
-        face_selection (VerifyBodyFaceSelection | Unset): Which face of the photo to use. `primary` (default): the face
-            the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre;
-            `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES). Default:
-            VerifyBodyFaceSelection.PRIMARY.
+        face_selection (OneFaceSelection | Unset): Which face of a photo enroll and verify use.
         model (str | Unset): Model (see /v1/models); the default if omitted.
     """
 
     threshold: float | Unset = UNSET
-    operating_point: VerifyBodyOperatingPoint | Unset = UNSET
+    operating_point: OperatingPoint | Unset = UNSET
     image_a: File | Unset = UNSET
     image_b: File | Unset = UNSET
     image: File | Unset = UNSET
     subject: str | Unset = UNSET
     gallery: str | Unset = "default"
-    face_selection: VerifyBodyFaceSelection | Unset = VerifyBodyFaceSelection.PRIMARY
+    face_selection: OneFaceSelection | Unset = UNSET
     model: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,11 +131,11 @@ class VerifyBody:
         threshold = d.pop("threshold", UNSET)
 
         _operating_point = d.pop("operating_point", UNSET)
-        operating_point: VerifyBodyOperatingPoint | Unset
+        operating_point: OperatingPoint | Unset
         if isinstance(_operating_point, Unset):
             operating_point = UNSET
         else:
-            operating_point = VerifyBodyOperatingPoint(_operating_point)
+            operating_point = OperatingPoint(_operating_point)
 
         _image_a = d.pop("image_a", UNSET)
         image_a: File | Unset
@@ -166,11 +163,11 @@ class VerifyBody:
         gallery = d.pop("gallery", UNSET)
 
         _face_selection = d.pop("face_selection", UNSET)
-        face_selection: VerifyBodyFaceSelection | Unset
+        face_selection: OneFaceSelection | Unset
         if isinstance(_face_selection, Unset):
             face_selection = UNSET
         else:
-            face_selection = VerifyBodyFaceSelection(_face_selection)
+            face_selection = OneFaceSelection(_face_selection)
 
         model = d.pop("model", UNSET)
 

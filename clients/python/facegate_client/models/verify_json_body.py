@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.verify_json_body_face_selection import VerifyJsonBodyFaceSelection
-from ..models.verify_json_body_operating_point_type_0 import VerifyJsonBodyOperatingPointType0
+from ..models.one_face_selection import OneFaceSelection
+from ..models.operating_point import OperatingPoint
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,28 +21,25 @@ class VerifyJsonBody:
     """
     Attributes:
         threshold (float | None | Unset):
-        operating_point (None | Unset | VerifyJsonBodyOperatingPointType0): Threshold by false-match rate, from the
-            pipeline's calibration (e.g. fmr_1e-4).
+        operating_point (None | OperatingPoint | Unset): Threshold by false-match rate, from the pipeline's calibration
+            (e.g. fmr_1e-4).
         image_a (ImageData | None | Unset):
         image_b (ImageData | None | Unset):
         image (ImageData | None | Unset):
         subject (None | str | Unset):
         gallery (str | Unset): Namespace of subjects; searches never cross galleries. Default: 'default'.
-        face_selection (VerifyJsonBodyFaceSelection | Unset): Which face of the photo to use. `primary` (default): the
-            face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the
-            centre; `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES). Default:
-            VerifyJsonBodyFaceSelection.PRIMARY.
+        face_selection (OneFaceSelection | Unset): Which face of a photo enroll and verify use.
         model (None | str | Unset): Model (see /v1/models); the default if omitted.
     """
 
     threshold: float | None | Unset = UNSET
-    operating_point: None | Unset | VerifyJsonBodyOperatingPointType0 = UNSET
+    operating_point: None | OperatingPoint | Unset = UNSET
     image_a: ImageData | None | Unset = UNSET
     image_b: ImageData | None | Unset = UNSET
     image: ImageData | None | Unset = UNSET
     subject: None | str | Unset = UNSET
     gallery: str | Unset = "default"
-    face_selection: VerifyJsonBodyFaceSelection | Unset = VerifyJsonBodyFaceSelection.PRIMARY
+    face_selection: OneFaceSelection | Unset = UNSET
     model: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,7 +54,7 @@ class VerifyJsonBody:
         operating_point: None | str | Unset
         if isinstance(self.operating_point, Unset):
             operating_point = UNSET
-        elif isinstance(self.operating_point, VerifyJsonBodyOperatingPointType0):
+        elif isinstance(self.operating_point, OperatingPoint):
             operating_point = self.operating_point.value
         else:
             operating_point = self.operating_point
@@ -143,7 +140,7 @@ class VerifyJsonBody:
 
         threshold = _parse_threshold(d.pop("threshold", UNSET))
 
-        def _parse_operating_point(data: object) -> None | Unset | VerifyJsonBodyOperatingPointType0:
+        def _parse_operating_point(data: object) -> None | OperatingPoint | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -151,12 +148,12 @@ class VerifyJsonBody:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                operating_point_type_0 = VerifyJsonBodyOperatingPointType0(data)
+                operating_point_type_0 = OperatingPoint(data)
 
                 return operating_point_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | Unset | VerifyJsonBodyOperatingPointType0, data)
+            return cast(None | OperatingPoint | Unset, data)
 
         operating_point = _parse_operating_point(d.pop("operating_point", UNSET))
 
@@ -223,11 +220,11 @@ class VerifyJsonBody:
         gallery = d.pop("gallery", UNSET)
 
         _face_selection = d.pop("face_selection", UNSET)
-        face_selection: VerifyJsonBodyFaceSelection | Unset
+        face_selection: OneFaceSelection | Unset
         if isinstance(_face_selection, Unset):
             face_selection = UNSET
         else:
-            face_selection = VerifyJsonBodyFaceSelection(_face_selection)
+            face_selection = OneFaceSelection(_face_selection)
 
         def _parse_model(data: object) -> None | str | Unset:
             if data is None:

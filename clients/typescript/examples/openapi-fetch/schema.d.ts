@@ -555,12 +555,8 @@ export interface components {
              * @description How many faces the detector found in the photo.
              */
             faces_found: number;
-            /**
-             * Face Selection
-             * @description The rule that chose this face among them.
-             * @enum {string}
-             */
-            face_selection: "primary" | "center" | "largest" | "all" | "require_single";
+            /** @description The rule that chose this face among them. */
+            face_selection: components["schemas"]["FaceSelectionName"];
             /** Face Id */
             face_id: string;
             /** Image Index */
@@ -609,6 +605,12 @@ export interface components {
              */
             created_at: string;
         };
+        /**
+         * FaceSelectionName
+         * @description The rule that chose a face among those found.
+         * @enum {string}
+         */
+        FaceSelectionName: "primary" | "center" | "largest" | "all" | "require_single";
         /** GalleryDeletion */
         GalleryDeletion: {
             /** Gallery */
@@ -672,12 +674,8 @@ export interface components {
              * @description How many faces the detector found in the photo.
              */
             faces_found: number;
-            /**
-             * Face Selection
-             * @description The rule that chose this face among them.
-             * @enum {string}
-             */
-            face_selection: "primary" | "center" | "largest" | "all" | "require_single";
+            /** @description The rule that chose this face among them. */
+            face_selection: components["schemas"]["FaceSelectionName"];
             /** Candidates */
             candidates: components["schemas"]["Candidate"][];
             /** @description The best candidate if it reaches the threshold; null = unknown person. */
@@ -740,7 +738,7 @@ export interface components {
              * Scopes
              * @description `admin` implies every other scope.
              */
-            scopes: ("enroll" | "verify" | "identify" | "subjects:read" | "subjects:write" | "admin")[];
+            scopes: components["schemas"]["ScopeName"][];
             /**
              * Galleries
              * @description Galleries the key may touch; null (the default) for all.
@@ -762,7 +760,7 @@ export interface components {
             /** Name */
             name: string;
             /** Scopes */
-            scopes: ("enroll" | "verify" | "identify" | "subjects:read" | "subjects:write" | "admin")[];
+            scopes: components["schemas"]["ScopeName"][];
             /** Galleries */
             galleries: string[] | null;
             /**
@@ -802,7 +800,7 @@ export interface components {
             /** Name */
             name: string;
             /** Scopes */
-            scopes: ("enroll" | "verify" | "identify" | "subjects:read" | "subjects:write" | "admin")[];
+            scopes: components["schemas"]["ScopeName"][];
             /** Galleries */
             galleries: string[] | null;
             /**
@@ -898,15 +896,17 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * QualityCode
+         * @description The quality limit a face missed.
+         * @enum {string}
+         */
+        QualityCode: "FACE_TOO_SMALL" | "BLURRY" | "POSE_TOO_FAR" | "TILTED" | "TOO_DARK" | "TOO_BRIGHT" | "LOW_DETECTION_SCORE";
+        /**
          * QualityFailure
          * @description A quality limit the face missed.
          */
         QualityFailure: {
-            /**
-             * Code
-             * @enum {string}
-             */
-            code: "FACE_TOO_SMALL" | "BLURRY" | "POSE_TOO_FAR" | "TILTED" | "TOO_DARK" | "TOO_BRIGHT" | "LOW_DETECTION_SCORE";
+            code: components["schemas"]["QualityCode"];
             /**
              * Figure
              * @description The quality figure (see `quality` on a face), e.g. sharpness.
@@ -938,6 +938,12 @@ export interface components {
             failures?: components["schemas"]["QualityFailure"][];
         };
         /**
+         * ScopeName
+         * @description What a key may do: `admin` implies every other scope.
+         * @enum {string}
+         */
+        ScopeName: "enroll" | "verify" | "identify" | "subjects:read" | "subjects:write" | "admin";
+        /**
          * SeenFace
          * @description A face of a photo sent with this request.
          */
@@ -965,12 +971,8 @@ export interface components {
              * @description How many faces the detector found in the photo.
              */
             faces_found: number;
-            /**
-             * Face Selection
-             * @description The rule that chose this face among them.
-             * @enum {string}
-             */
-            face_selection: "primary" | "center" | "largest" | "all" | "require_single";
+            /** @description The rule that chose this face among them. */
+            face_selection: components["schemas"]["FaceSelectionName"];
         };
         /** SubjectList */
         SubjectList: {
@@ -1092,6 +1094,31 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * OneFaceSelection
+         * @description Which face of a photo enroll and verify use.
+         * @enum {string}
+         */
+        OneFaceSelection: "primary" | "center" | "largest" | "require_single";
+        /**
+         * OperatingPoint
+         * @description A threshold named by its false-match rate per comparison, from the pipeline's calibration.
+         * @enum {string}
+         */
+        OperatingPoint: "fmr_1e-2" | "fmr_1e-3" | "fmr_1e-4" | "fmr_1e-5" | "fmr_1e-6";
+        /**
+         * SearchFaceSelection
+         * @description Which faces of a photo identify searches for.
+         * @enum {string}
+         */
+        SearchFaceSelection: "primary" | "center" | "largest" | "all";
+        /**
+         * SearchOperatingPoint
+         * @description Identify's operating points: a false-match rate per comparison, or a false-positive identification rate
+         *     for the gallery as it is (`fpir_`).
+         * @enum {string}
+         */
+        SearchOperatingPoint: "fmr_1e-2" | "fmr_1e-3" | "fmr_1e-4" | "fmr_1e-5" | "fmr_1e-6" | "fpir_1e-1" | "fpir_1e-2" | "fpir_1e-3";
     };
     responses: never;
     parameters: never;
@@ -1132,12 +1159,10 @@ export interface operations {
                     /** @description A JSON object, as text. */
                     metadata?: string;
                     /**
-                     * Face Selection
                      * @description Which face of the photo to use. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES).
                      * @default primary
-                     * @enum {string}
                      */
-                    face_selection?: "primary" | "center" | "largest" | "require_single";
+                    face_selection?: components["schemas"]["OneFaceSelection"];
                     /**
                      * Model
                      * @description Model (see /v1/models); the default if omitted.
@@ -1281,12 +1306,10 @@ export interface operations {
                         [key: string]: unknown;
                     } | null;
                     /**
-                     * Face Selection
                      * @description Which face of the photo to use. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES).
                      * @default primary
-                     * @enum {string}
                      */
-                    face_selection?: "primary" | "center" | "largest" | "require_single";
+                    face_selection?: components["schemas"]["OneFaceSelection"];
                     /**
                      * Model
                      * @description Model (see /v1/models); the default if omitted.
@@ -1412,12 +1435,8 @@ export interface operations {
                      * @description Cosine similarity at or above which faces match.
                      */
                     threshold?: number;
-                    /**
-                     * Operating Point
-                     * @description Threshold by false-match rate, from the pipeline's calibration (e.g. fmr_1e-4).
-                     * @enum {string}
-                     */
-                    operating_point?: "fmr_1e-2" | "fmr_1e-3" | "fmr_1e-4" | "fmr_1e-5" | "fmr_1e-6";
+                    /** @description Threshold by false-match rate, from the pipeline's calibration (e.g. fmr_1e-4). */
+                    operating_point?: components["schemas"]["OperatingPoint"];
                     /**
                      * Image A
                      * Format: binary
@@ -1445,12 +1464,10 @@ export interface operations {
                      */
                     gallery?: string;
                     /**
-                     * Face Selection
                      * @description Which face of the photo to use. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES).
                      * @default primary
-                     * @enum {string}
                      */
-                    face_selection?: "primary" | "center" | "largest" | "require_single";
+                    face_selection?: components["schemas"]["OneFaceSelection"];
                     /**
                      * Model
                      * @description Model (see /v1/models); the default if omitted.
@@ -1582,11 +1599,8 @@ export interface operations {
                 "application/json": {
                     /** Threshold */
                     threshold?: number | null;
-                    /**
-                     * Operating Point
-                     * @description Threshold by false-match rate, from the pipeline's calibration (e.g. fmr_1e-4).
-                     */
-                    operating_point?: ("fmr_1e-2" | "fmr_1e-3" | "fmr_1e-4" | "fmr_1e-5" | "fmr_1e-6") | null;
+                    /** @description Threshold by false-match rate, from the pipeline's calibration (e.g. fmr_1e-4). */
+                    operating_point?: components["schemas"]["OperatingPoint"] | null;
                     /** Image A */
                     image_a?: components["schemas"]["ImageData"] | null;
                     /** Image B */
@@ -1602,12 +1616,10 @@ export interface operations {
                      */
                     gallery?: string;
                     /**
-                     * Face Selection
                      * @description Which face of the photo to use. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES).
                      * @default primary
-                     * @enum {string}
                      */
-                    face_selection?: "primary" | "center" | "largest" | "require_single";
+                    face_selection?: components["schemas"]["OneFaceSelection"];
                     /**
                      * Model
                      * @description Model (see /v1/models); the default if omitted.
@@ -1742,12 +1754,8 @@ export interface operations {
                      * @description Cosine similarity at or above which faces match.
                      */
                     threshold?: number;
-                    /**
-                     * Operating Point
-                     * @description Threshold from the pipeline's calibration: `fpir_1e-2` (the default) matches a stranger to someone in this gallery once in 100 searches, whatever its size; `fmr_1e-6` is a false-match rate per comparison.
-                     * @enum {string}
-                     */
-                    operating_point?: "fmr_1e-2" | "fmr_1e-3" | "fmr_1e-4" | "fmr_1e-5" | "fmr_1e-6" | "fpir_1e-1" | "fpir_1e-2" | "fpir_1e-3";
+                    /** @description Threshold from the pipeline's calibration: `fpir_1e-2` (the default) matches a stranger to someone in this gallery once in 100 searches, whatever its size; `fmr_1e-6` is a false-match rate per comparison. */
+                    operating_point?: components["schemas"]["SearchOperatingPoint"];
                     /** Format: binary */
                     image: string;
                     /**
@@ -1762,12 +1770,10 @@ export interface operations {
                      */
                     top_k?: number;
                     /**
-                     * Face Selection
                      * @description Which faces of the photo to search for. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `all`: every face, each with its own answer.
                      * @default primary
-                     * @enum {string}
                      */
-                    face_selection?: "primary" | "center" | "largest" | "all";
+                    face_selection?: components["schemas"]["SearchFaceSelection"];
                     /**
                      * Model
                      * @description Model (see /v1/models); the default if omitted.
@@ -1890,11 +1896,8 @@ export interface operations {
                 "application/json": {
                     /** Threshold */
                     threshold?: number | null;
-                    /**
-                     * Operating Point
-                     * @description Threshold from the pipeline's calibration: `fpir_1e-2` (the default) matches a stranger to someone in this gallery once in 100 searches, whatever its size; `fmr_1e-6` is a false-match rate per comparison.
-                     */
-                    operating_point?: ("fmr_1e-2" | "fmr_1e-3" | "fmr_1e-4" | "fmr_1e-5" | "fmr_1e-6" | "fpir_1e-1" | "fpir_1e-2" | "fpir_1e-3") | null;
+                    /** @description Threshold from the pipeline's calibration: `fpir_1e-2` (the default) matches a stranger to someone in this gallery once in 100 searches, whatever its size; `fmr_1e-6` is a false-match rate per comparison. */
+                    operating_point?: components["schemas"]["SearchOperatingPoint"] | null;
                     image: components["schemas"]["ImageData"];
                     /**
                      * Gallery
@@ -1908,12 +1911,10 @@ export interface operations {
                      */
                     top_k?: number;
                     /**
-                     * Face Selection
                      * @description Which faces of the photo to search for. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `all`: every face, each with its own answer.
                      * @default primary
-                     * @enum {string}
                      */
-                    face_selection?: "primary" | "center" | "largest" | "all";
+                    face_selection?: components["schemas"]["SearchFaceSelection"];
                     /**
                      * Model
                      * @description Model (see /v1/models); the default if omitted.

@@ -204,11 +204,9 @@ export type EnrolledFace = {
      */
     faces_found: number;
     /**
-     * Face Selection
-     *
      * The rule that chose this face among them.
      */
-    face_selection: 'primary' | 'center' | 'largest' | 'all' | 'require_single';
+    face_selection: FaceSelectionName;
     /**
      * Face Id
      */
@@ -284,6 +282,13 @@ export type FaceOut = {
      */
     created_at: string;
 };
+
+/**
+ * FaceSelectionName
+ *
+ * The rule that chose a face among those found.
+ */
+export type FaceSelectionName = 'primary' | 'center' | 'largest' | 'all' | 'require_single';
 
 /**
  * GalleryDeletion
@@ -382,11 +387,9 @@ export type IdentifiedFace = {
      */
     faces_found: number;
     /**
-     * Face Selection
-     *
      * The rule that chose this face among them.
      */
-    face_selection: 'primary' | 'center' | 'largest' | 'all' | 'require_single';
+    face_selection: FaceSelectionName;
     /**
      * Candidates
      */
@@ -488,7 +491,7 @@ export type KeyCreate = {
      *
      * `admin` implies every other scope.
      */
-    scopes: Array<'enroll' | 'verify' | 'identify' | 'subjects:read' | 'subjects:write' | 'admin'>;
+    scopes: Array<ScopeName>;
     /**
      * Galleries
      *
@@ -520,7 +523,7 @@ export type KeyCreated = {
     /**
      * Scopes
      */
-    scopes: Array<'enroll' | 'verify' | 'identify' | 'subjects:read' | 'subjects:write' | 'admin'>;
+    scopes: Array<ScopeName>;
     /**
      * Galleries
      */
@@ -582,7 +585,7 @@ export type KeyOut = {
     /**
      * Scopes
      */
-    scopes: Array<'enroll' | 'verify' | 'identify' | 'subjects:read' | 'subjects:write' | 'admin'>;
+    scopes: Array<ScopeName>;
     /**
      * Galleries
      */
@@ -721,15 +724,19 @@ export type NetworkInfo = {
 };
 
 /**
+ * QualityCode
+ *
+ * The quality limit a face missed.
+ */
+export type QualityCode = 'FACE_TOO_SMALL' | 'BLURRY' | 'POSE_TOO_FAR' | 'TILTED' | 'TOO_DARK' | 'TOO_BRIGHT' | 'LOW_DETECTION_SCORE';
+
+/**
  * QualityFailure
  *
  * A quality limit the face missed.
  */
 export type QualityFailure = {
-    /**
-     * Code
-     */
-    code: 'FACE_TOO_SMALL' | 'BLURRY' | 'POSE_TOO_FAR' | 'TILTED' | 'TOO_DARK' | 'TOO_BRIGHT' | 'LOW_DETECTION_SCORE';
+    code: QualityCode;
     /**
      * Figure
      *
@@ -775,6 +782,13 @@ export type RejectedImage = {
 };
 
 /**
+ * ScopeName
+ *
+ * What a key may do: `admin` implies every other scope.
+ */
+export type ScopeName = 'enroll' | 'verify' | 'identify' | 'subjects:read' | 'subjects:write' | 'admin';
+
+/**
  * SeenFace
  *
  * A face of a photo sent with this request.
@@ -809,11 +823,9 @@ export type SeenFace = {
      */
     faces_found: number;
     /**
-     * Face Selection
-     *
      * The rule that chose this face among them.
      */
-    face_selection: 'primary' | 'center' | 'largest' | 'all' | 'require_single';
+    face_selection: FaceSelectionName;
 };
 
 /**
@@ -986,6 +998,35 @@ export type Problem = {
     [key: string]: unknown;
 };
 
+/**
+ * OneFaceSelection
+ *
+ * Which face of a photo enroll and verify use.
+ */
+export type OneFaceSelection = 'primary' | 'center' | 'largest' | 'require_single';
+
+/**
+ * OperatingPoint
+ *
+ * A threshold named by its false-match rate per comparison, from the pipeline's calibration.
+ */
+export type OperatingPoint = 'fmr_1e-2' | 'fmr_1e-3' | 'fmr_1e-4' | 'fmr_1e-5' | 'fmr_1e-6';
+
+/**
+ * SearchFaceSelection
+ *
+ * Which faces of a photo identify searches for.
+ */
+export type SearchFaceSelection = 'primary' | 'center' | 'largest' | 'all';
+
+/**
+ * SearchOperatingPoint
+ *
+ * Identify's operating points: a false-match rate per comparison, or a false-positive identification rate
+ * for the gallery as it is (`fpir_`).
+ */
+export type SearchOperatingPoint = 'fmr_1e-2' | 'fmr_1e-3' | 'fmr_1e-4' | 'fmr_1e-5' | 'fmr_1e-6' | 'fpir_1e-1' | 'fpir_1e-2' | 'fpir_1e-3';
+
 export type EnrollData = {
     body: {
         /**
@@ -1015,11 +1056,9 @@ export type EnrollData = {
          */
         metadata?: string;
         /**
-         * Face Selection
-         *
          * Which face of the photo to use. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES).
          */
-        face_selection?: 'primary' | 'center' | 'largest' | 'require_single';
+        face_selection?: OneFaceSelection;
         /**
          * Model
          *
@@ -1117,11 +1156,9 @@ export type EnrollJsonData = {
             [key: string]: unknown;
         } | null;
         /**
-         * Face Selection
-         *
          * Which face of the photo to use. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES).
          */
-        face_selection?: 'primary' | 'center' | 'largest' | 'require_single';
+        face_selection?: OneFaceSelection;
         /**
          * Model
          *
@@ -1197,11 +1234,9 @@ export type VerifyData = {
          */
         threshold?: number;
         /**
-         * Operating Point
-         *
          * Threshold by false-match rate, from the pipeline's calibration (e.g. fmr_1e-4).
          */
-        operating_point?: 'fmr_1e-2' | 'fmr_1e-3' | 'fmr_1e-4' | 'fmr_1e-5' | 'fmr_1e-6';
+        operating_point?: OperatingPoint;
         /**
          * Image A
          */
@@ -1227,11 +1262,9 @@ export type VerifyData = {
          */
         gallery?: string;
         /**
-         * Face Selection
-         *
          * Which face of the photo to use. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES).
          */
-        face_selection?: 'primary' | 'center' | 'largest' | 'require_single';
+        face_selection?: OneFaceSelection;
         /**
          * Model
          *
@@ -1309,11 +1342,9 @@ export type VerifyJsonData = {
          */
         threshold?: number | null;
         /**
-         * Operating Point
-         *
          * Threshold by false-match rate, from the pipeline's calibration (e.g. fmr_1e-4).
          */
-        operating_point?: 'fmr_1e-2' | 'fmr_1e-3' | 'fmr_1e-4' | 'fmr_1e-5' | 'fmr_1e-6' | null;
+        operating_point?: OperatingPoint | null;
         /**
          * Image A
          */
@@ -1337,11 +1368,9 @@ export type VerifyJsonData = {
          */
         gallery?: string;
         /**
-         * Face Selection
-         *
          * Which face of the photo to use. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `require_single`: refuse a photo with several faces (MULTIPLE_FACES).
          */
-        face_selection?: 'primary' | 'center' | 'largest' | 'require_single';
+        face_selection?: OneFaceSelection;
         /**
          * Model
          *
@@ -1421,11 +1450,9 @@ export type IdentifyData = {
          */
         threshold?: number;
         /**
-         * Operating Point
-         *
          * Threshold from the pipeline's calibration: `fpir_1e-2` (the default) matches a stranger to someone in this gallery once in 100 searches, whatever its size; `fmr_1e-6` is a false-match rate per comparison.
          */
-        operating_point?: 'fmr_1e-2' | 'fmr_1e-3' | 'fmr_1e-4' | 'fmr_1e-5' | 'fmr_1e-6' | 'fpir_1e-1' | 'fpir_1e-2' | 'fpir_1e-3';
+        operating_point?: SearchOperatingPoint;
         image: Blob | File;
         /**
          * Gallery
@@ -1438,11 +1465,9 @@ export type IdentifyData = {
          */
         top_k?: number;
         /**
-         * Face Selection
-         *
          * Which faces of the photo to search for. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `all`: every face, each with its own answer.
          */
-        face_selection?: 'primary' | 'center' | 'largest' | 'all';
+        face_selection?: SearchFaceSelection;
         /**
          * Model
          *
@@ -1516,11 +1541,9 @@ export type IdentifyJsonData = {
          */
         threshold?: number | null;
         /**
-         * Operating Point
-         *
          * Threshold from the pipeline's calibration: `fpir_1e-2` (the default) matches a stranger to someone in this gallery once in 100 searches, whatever its size; `fmr_1e-6` is a false-match rate per comparison.
          */
-        operating_point?: 'fmr_1e-2' | 'fmr_1e-3' | 'fmr_1e-4' | 'fmr_1e-5' | 'fmr_1e-6' | 'fpir_1e-1' | 'fpir_1e-2' | 'fpir_1e-3' | null;
+        operating_point?: SearchOperatingPoint | null;
         image: ImageData;
         /**
          * Gallery
@@ -1533,11 +1556,9 @@ export type IdentifyJsonData = {
          */
         top_k?: number;
         /**
-         * Face Selection
-         *
          * Which faces of the photo to search for. `primary` (default): the face the photo is of, by size, nearness to the centre and detection score; `center`: the face nearest the centre; `largest`: the biggest; `all`: every face, each with its own answer.
          */
-        face_selection?: 'primary' | 'center' | 'largest' | 'all';
+        face_selection?: SearchFaceSelection;
         /**
          * Model
          *

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class EnrollJsonBodyFaceSelection(StrEnum):
+class OneFaceSelection(StrEnum):
     CENTER = "center"
     LARGEST = "largest"
     PRIMARY = "primary"

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class KeyOutScopesItem(StrEnum):
+class ScopeName(StrEnum):
     ADMIN = "admin"
     ENROLL = "enroll"
     IDENTIFY = "identify"

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class QualityFailureCode(StrEnum):
+class QualityCode(StrEnum):
     BLURRY = "BLURRY"
     FACE_TOO_SMALL = "FACE_TOO_SMALL"
     LOW_DETECTION_SCORE = "LOW_DETECTION_SCORE"

@@ -1,7 +1,8 @@
 from enum import StrEnum
 
 
-class VerifyBodyFaceSelection(StrEnum):
+class FaceSelectionName(StrEnum):
+    ALL = "all"
     CENTER = "center"
     LARGEST = "largest"
     PRIMARY = "primary"

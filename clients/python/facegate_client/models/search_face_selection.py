@@ -1,11 +1,11 @@
 from enum import StrEnum
 
 
-class VerifyJsonBodyFaceSelection(StrEnum):
+class SearchFaceSelection(StrEnum):
+    ALL = "all"
     CENTER = "center"
     LARGEST = "largest"
     PRIMARY = "primary"
-    REQUIRE_SINGLE = "require_single"
 
     def __str__(self) -> str:
         return str(self.value)
