@@ -10,14 +10,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Run-time dependencies plus the build-time converter (onnx), and the generated Python client.
-$(VENV)/.run-deps: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[models]' -e clients/python
+# Run-time dependencies plus the build-time converter (onnx), the generated Python client and the `facegate`
+# command line built on it.
+$(VENV)/.run-deps: pyproject.toml clients/python/pyproject.toml clients/cli/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[models]' -e clients/python -e clients/cli
 	touch $@
 
 # Everything: tests, lint, benchmarks, and the reference implementations the tests compare against.
-$(VENV)/.dev-deps: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -e clients/python
+$(VENV)/.dev-deps: pyproject.toml clients/python/pyproject.toml clients/cli/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e clients/python -e clients/cli
 	touch $@ $(VENV)/.run-deps
 
 # The TypeScript client's pinned generators and compiler (clients/typescript/package-lock.json); the tests that

@@ -291,7 +291,8 @@ class IdentifyResult(BaseModel):
     )
     model: str
     gallery: str
-    gallery_size: int
+    gallery_size: int = Field(description="Faces enrolled in the gallery for this model (`expected_fpir` counts "
+                              "subjects, each compared once).")
 
 
 class SubjectList(BaseModel):

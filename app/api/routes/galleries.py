@@ -34,24 +34,33 @@ async def delete_gallery(gallery: str, services: ServicesDep, caller: WriteCalle
 
 
 NDJSON = "application/x-ndjson"
+
+
+class JSONLines(StreamingResponse):
+    """An export's answer: the one media type of its 200 in the document (a generated client must not take it
+    for JSON and parse it whole)."""
+
+    media_type = NDJSON
+
+
 _EXPORT_ERRORS = problems(errors.GalleryNotFound, errors.ModelNotFound, "SEALING_ERROR")
 
 
-@router.get("/galleries/{gallery}/export", responses={
+@router.get("/galleries/{gallery}/export", response_class=JSONLines, responses={
     200: {"content": {NDJSON: {"schema": {"type": "string"}}}, "description": "JSON lines: a header, then one "
           "line per subject with its faces (embeddings in clear: biometric data)."}, **_EXPORT_ERRORS})
 async def export_gallery(gallery: str, services: ServicesDep, caller: AdminCaller,
-                         model: Annotated[str | None, Query(max_length=64)] = None) -> StreamingResponse:
+                         model: Annotated[str | None, Query(max_length=64)] = None) -> JSONLines:
     """A gallery's subjects and faces of one pipeline version (the default unless `model` says), for a move
     to another server or a backup; `import_gallery` reads it back."""
     lines = await run_in_threadpool(transfer.export_lines, transfer.Transfer.of(services), caller.actor,
                                     caller.gallery(gallery), model)
-    return StreamingResponse(lines, media_type=NDJSON,
-                             headers={"Content-Disposition": f'attachment; filename="{gallery}.ndjson"'})
+    return JSONLines(lines, headers={"Content-Disposition": f'attachment; filename="{gallery}.ndjson"'})
 
 
 @router.post("/galleries/{gallery}/import", response_model=schemas.ImportResult,
-             openapi_extra={"requestBody": {"required": True, "content": {NDJSON: {"schema": {"type": "string"}}}}},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 NDJSON: {"schema": {"type": "string", "format": "binary", "description": "An export, as is."}}}}},
              responses=problems(errors.GalleryNotFound, errors.InvalidImport, errors.InvalidMetadata,
                                 errors.InvalidSubjectId, errors.ModelMismatch, errors.ModelNotFound, "SEALING_ERROR"))
 async def import_gallery(gallery: str, request: Request, services: ServicesDep, limits: LimitsDep,

@@ -25,7 +25,8 @@ class IdentifyResult:
             fmr_per_comparison)^subjects.
         model (str):
         gallery (str):
-        gallery_size (int):
+        gallery_size (int): Faces enrolled in the gallery for this model (`expected_fpir` counts subjects, each compared
+            once).
     """
 
     faces: list[IdentifiedFace]

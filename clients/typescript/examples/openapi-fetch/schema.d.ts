@@ -706,7 +706,10 @@ export interface components {
             model: string;
             /** Gallery */
             gallery: string;
-            /** Gallery Size */
+            /**
+             * Gallery Size
+             * @description Faces enrolled in the gallery for this model (`expected_fpir` counts subjects, each compared once).
+             */
             gallery_size: number;
         };
         /** ImportResult */
@@ -2853,7 +2856,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
                     "application/x-ndjson": string;
                 };
             };

@@ -219,6 +219,7 @@ export const exportGallery = <ThrowOnError extends boolean = false>(options: Opt
  * are skipped, so running an interrupted import again completes it.
  */
 export const importGallery = <ThrowOnError extends boolean = false>(options: Options<ImportGalleryData, ThrowOnError>) => (options.client ?? client).post<ImportGalleryResponses, ImportGalleryErrors, ThrowOnError>({
+    bodySerializer: null,
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/galleries/{gallery}/import',
     ...options,

@@ -440,6 +440,8 @@ export type IdentifyResult = {
     gallery: string;
     /**
      * Gallery Size
+     *
+     * Faces enrolled in the gallery for this model (`expected_fpir` counts subjects, each compared once).
      */
     gallery_size: number;
 };
@@ -2209,11 +2211,16 @@ export type ExportGalleryResponses = {
     /**
      * JSON lines: a header, then one line per subject with its faces (embeddings in clear: biometric data).
      */
-    200: unknown;
+    200: string;
 };
 
+export type ExportGalleryResponse = ExportGalleryResponses[keyof ExportGalleryResponses];
+
 export type ImportGalleryData = {
-    body: string;
+    /**
+     * An export, as is.
+     */
+    body: Blob | File;
     path: {
         /**
          * Gallery

@@ -8,13 +8,13 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.import_result import ImportResult
 from ...models.problem import Problem
-from ...types import Response
+from ...types import File, Response
 
 
 def _get_kwargs(
     gallery: str,
     *,
-    body: str,
+    body: File,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -109,7 +109,7 @@ def sync_detailed(
     gallery: str,
     *,
     client: AuthenticatedClient,
-    body: str,
+    body: File,
 ) -> Response[ImportResult | Problem]:
     """Import Gallery
 
@@ -118,7 +118,7 @@ def sync_detailed(
 
     Args:
         gallery (str):
-        body (str):
+        body (File): An export, as is.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,7 +144,7 @@ def sync(
     gallery: str,
     *,
     client: AuthenticatedClient,
-    body: str,
+    body: File,
 ) -> ImportResult | Problem | None:
     """Import Gallery
 
@@ -153,7 +153,7 @@ def sync(
 
     Args:
         gallery (str):
-        body (str):
+        body (File): An export, as is.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,7 +174,7 @@ async def asyncio_detailed(
     gallery: str,
     *,
     client: AuthenticatedClient,
-    body: str,
+    body: File,
 ) -> Response[ImportResult | Problem]:
     """Import Gallery
 
@@ -183,7 +183,7 @@ async def asyncio_detailed(
 
     Args:
         gallery (str):
-        body (str):
+        body (File): An export, as is.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,7 +207,7 @@ async def asyncio(
     gallery: str,
     *,
     client: AuthenticatedClient,
-    body: str,
+    body: File,
 ) -> ImportResult | Problem | None:
     """Import Gallery
 
@@ -216,7 +216,7 @@ async def asyncio(
 
     Args:
         gallery (str):
-        body (str):
+        body (File): An export, as is.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
