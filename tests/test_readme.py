@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import ADMIN
+from tests.api.conftest import ADMIN, ADMIN_KEY
 from tests.clients.test_generated import TYPESCRIPT, needs_node
 from tests.servers import server_process
 
@@ -31,6 +31,7 @@ def blocks(language: str) -> list[str]:
 def test_the_readme_marks_its_snippets() -> None:
     assert len(blocks("python")) == 1
     assert len(blocks("ts")) == 1
+    assert len(blocks("sh")) == 1
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +88,24 @@ def test_typescript_snippet(env: dict[str, str], photos: Path) -> None:
     node = shutil.which("node")
     assert node is not None
     assert _run([node, str(folder / "snippet.js")], photos, env).splitlines() == ["alice"]
+
+
+def test_command_line_block(server: str, faces_dir: Path, tmp_path: Path) -> None:
+    """The block runs under `bash -e` in a folder like the one it describes: `people/` with two photos each of
+    two people, and `data/admin.key`."""
+    studio = faces_dir / "studio" / "images"
+    for person, identity in (("alice", "london_001"), ("bob", "london_002")):
+        (tmp_path / "people" / person).mkdir(parents=True)
+        for index in (1, 2):
+            shutil.copy(studio / identity / f"{identity}_000{index}.jpg", tmp_path / "people" / person / f"{index}.jpg")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "admin.key").write_text(ADMIN_KEY)
+    httpx.delete(f"{server}/v1/galleries/default", headers=ADMIN)
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "FACEGATE_URL": server, "COLUMNS": "200"}
+    output = _run(["bash", "-e", "-c", blocks("sh")[0]], tmp_path, env)
+    assert "match: score" in output
+    assert "bob (score" in output
+    assert (tmp_path / "report" / "det.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "imported 2 subjects (4 faces) into copy" in output
+    listed = httpx.get(f"{server}/v1/galleries", headers=ADMIN).json()["items"]
+    assert {(g["gallery"], g["subject_count"], g["face_count"]) for g in listed} >= {("default", 2, 4), ("copy", 2, 4)}
