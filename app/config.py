@@ -204,6 +204,9 @@ class HttpSettings(BaseModel):
     metrics: Literal["key", "public", "off"] = Field(
         "key", description="/metrics: `key` needs an admin key (Bearer), `public` needs none and leaves gallery "
         "names out, `off` answers 404.")
+    console: bool = Field(
+        True, description="Serve the web console at /console: static files that call this API with the key their "
+        "user types, so the page itself grants nothing. `false`: /console answers 404.")
 
 
 class PrivacySettings(BaseModel):

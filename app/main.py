@@ -19,6 +19,7 @@ from app.api import middleware, problems
 from app.api.guards import RequestGuard
 from app.api.openapi import add_shared_schemas, declare_limits, declare_problems
 from app.api.router import api_router
+from app.api.routes import console
 from app.config import Settings
 from app.errors import ConfigurationError
 from app.services import bootstrap, templates
@@ -173,6 +174,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestGuard, limits=settings.limits)  # innermost: inside the observer's request id
     middleware.install(app, settings.http)
     app.include_router(api_router)
+    if settings.http.console:
+        app.include_router(console.router)
 
     def openapi() -> dict:
         if app.openapi_schema is None:

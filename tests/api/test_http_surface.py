@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
 import socket
 import time
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from app.main import create_app
 from app.store.migrate import upgrade
 from app.telemetry.logging import JsonFormatter
 from tests.api.conftest import assert_problem
+from tests.browser import WATCH_CSP, chromium, needs_chromium
 from tests.servers import serving
 
 ADMIN_KEY = "surface-admin-key-0123456789abcdef0123"
@@ -36,7 +36,6 @@ AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
 TRUSTED = "https://app.example"
 HOSTILE = "https://evil.example"
 MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".json": "application/json"}
-CHROMIUM = shutil.which("chromium")
 # ReDoc 2 links its maker's logo from a CDN; the page's CSP blocks it before any request leaves the browser.
 REDOC_LOGO = "img-src https://cdn.redoc.ly/redoc/logo-mini.svg"
 
@@ -125,12 +124,12 @@ def test_docs_assets_revalidate_and_pages_allow_no_inline_script_but_their_own(h
     assert redoc["style-src"] == "'self' 'unsafe-inline'"  # styled-components writes <style> as it renders
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)")
+@needs_chromium
 @pytest.mark.parametrize(("path", "operation"), [("/docs", "[data-path='/v1/identify']"),
                                                  ("/redoc", "xpath=//*[text()='/v1/identify']")])
 def test_docs_render_in_a_real_browser_with_the_network_cut_off(server: tuple[FastAPI, str], path: str,
                                                                  operation: str) -> None:
-    from playwright.sync_api import Route, sync_playwright
+    from playwright.sync_api import Route
 
     base = server[1]
     blocked: list[str] = []
@@ -142,19 +141,14 @@ def test_docs_render_in_a_real_browser_with_the_network_cut_off(server: tuple[Fa
             blocked.append(route.request.url)
             route.abort()
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.route("**/*", local_only)
-            page.add_init_script("window.violations = []; document.addEventListener('securitypolicyviolation', "
-                                 "e => window.violations.push(e.violatedDirective + ' ' + e.blockedURI));")
-            page.goto(base + path)
-            page.locator(operation).first.wait_for(state="visible", timeout=60_000)
-            assert page.locator(operation).count() >= 1
-            violations = page.evaluate("window.violations")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.route("**/*", local_only)
+        page.add_init_script(WATCH_CSP)
+        page.goto(base + path)
+        page.locator(operation).first.wait_for(state="visible", timeout=60_000)
+        assert page.locator(operation).count() >= 1
+        violations = page.evaluate("window.violations")
     assert blocked == []
     assert [v for v in violations if v != REDOC_LOGO] == []
 
