@@ -109,3 +109,19 @@ def test_command_line_block(server: str, faces_dir: Path, tmp_path: Path) -> Non
     assert "imported 2 subjects (4 faces) into copy" in output
     listed = httpx.get(f"{server}/v1/galleries", headers=ADMIN).json()["items"]
     assert {(g["gallery"], g["subject_count"], g["face_count"]) for g in listed} >= {("default", 2, 4), ("copy", 2, 4)}
+
+
+def test_console_section_describes_the_page() -> None:
+    """What the README says of /console is on the page: its tabs, the key kept in sessionStorage, the wording of
+    a false-match rate (tests/console checks the page itself, in a browser)."""
+    section = README.read_text().split("## Web console", 1)[1].split("\n## ", 1)[0]
+    console = README.parent / "app" / "console"
+    page = (console / "index.html").read_text()
+    for tab in ("Enroll", "Verify", "Identify", "Subjects"):
+        assert tab.lower() in section.lower()
+        assert f'aria-controls="panel-{tab.lower()}">{tab}</button>' in page
+    assert "sessionStorage" in section
+    assert "sessionStorage" in (console / "api.js").read_text()
+    assert "a different person scores this high about 1 time in" in section
+    words = (console / "words.js").read_text()
+    assert "scores this high about 1 time in ${" in words
