@@ -114,7 +114,7 @@ def test_command_line_block(server: str, faces_dir: Path, tmp_path: Path) -> Non
 def test_console_section_describes_the_page() -> None:
     """What the README says of /console is on the page: its tabs, the key kept in sessionStorage, the wording of
     a false-match rate (tests/console checks the page itself, in a browser)."""
-    section = README.read_text().split("## Web console", 1)[1].split("\n## ", 1)[0]
+    section = " ".join(README.read_text().split("## Web console", 1)[1].split("\n## ", 1)[0].split())
     console = README.parent / "app" / "console"
     page = (console / "index.html").read_text()
     for tab in ("Enroll", "Verify", "Identify", "Subjects"):
