@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.api.codes import ProblemCode
+from app.services.keys import Scope
 from app.services.subject_rules import SUBJECT_ID_MAX_LENGTH, SUBJECT_ID_PATTERN, SUBJECT_ID_RULE
 
 # No stored text can hold U+0000: PostgreSQL refuses it, so a lookup with one would fail there with a 500.
@@ -93,17 +94,6 @@ class QualityCode(StrEnum):
     TOO_DARK = "TOO_DARK"
     TOO_BRIGHT = "TOO_BRIGHT"
     LOW_DETECTION_SCORE = "LOW_DETECTION_SCORE"
-
-
-class ScopeName(StrEnum):
-    """What a key may do: `admin` implies every other scope."""
-
-    ENROLL = "enroll"
-    VERIFY = "verify"
-    IDENTIFY = "identify"
-    SUBJECTS_READ = "subjects:read"
-    SUBJECTS_WRITE = "subjects:write"
-    ADMIN = "admin"
 
 
 def _not_unix_time(value: Any) -> Any:
@@ -357,7 +347,7 @@ class KeyCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$",
                       description="What the key is for, e.g. `door-app-prod`.")
-    scopes: list[ScopeName] = Field(min_length=1, max_length=6, description="`admin` implies every other scope.")
+    scopes: list[Scope] = Field(min_length=1, max_length=6, description="`admin` implies every other scope.")
     galleries: list[Gallery] | None = Field(
         None, max_length=1000, description="Galleries the key may touch; null (the default) for all.")
     expires_at: DateTimeText | None = Field(None, description="When the key stops working; null: never.")
@@ -368,7 +358,7 @@ class KeyOut(BaseModel):
 
     id: str = Field(description="Public part of the key (`fg_<id>_...`); use it to revoke.")
     name: str
-    scopes: list[ScopeName]
+    scopes: list[Scope]
     galleries: list[str] | None
     created_at: datetime
     created_by: str | None

@@ -30,6 +30,8 @@ ENV_ADMIN_ID = "env-admin"
 
 
 class Scope(StrEnum):
+    """What a key may do: `admin` implies every other scope."""
+
     ENROLL = "enroll"
     VERIFY = "verify"
     IDENTIFY = "identify"

@@ -12,7 +12,6 @@ from app.api import schemas
 from app.api.auth import AdminCaller
 from app.api.deps import ServicesDep
 from app.api.openapi import problems
-from app.services.keys import Scope
 
 router = APIRouter(prefix="/v1", tags=["keys"])
 
@@ -22,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["keys"])
 async def create_key(body: schemas.KeyCreate, services: ServicesDep, caller: AdminCaller) -> schemas.KeyCreated:
     """A new key. Its `secret` is in this answer only: store it now."""
     issued = await run_in_threadpool(services.keys.issue, caller.actor, name=body.name,
-                                     scopes=[Scope(s) for s in body.scopes], galleries=body.galleries,
+                                     scopes=body.scopes, galleries=body.galleries,
                                      expires_at=body.expires_at)
     return schemas.KeyCreated(**schemas.KeyOut.model_validate(issued.key).model_dump(), secret=issued.secret)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 from facegate_client.api.keys import create_key, list_keys, revoke_key
-from facegate_client.models import KeyCreate, KeyCreated, KeyList, KeyOut, ScopeName
+from facegate_client.models import KeyCreate, KeyCreated, KeyList, KeyOut, Scope
 from facegate_client.types import UNSET
 
 from facegate_cli.connection import CliError, Connection, call, expect
@@ -53,7 +53,7 @@ def _state(key: KeyOut) -> str:
 @app.command("create")
 @fails_cleanly
 def create(ctx: typer.Context, name: Annotated[str, typer.Argument(help="What the key is for, e.g. door-app.")],
-           scope: Annotated[list[ScopeName], typer.Option(help="A scope (repeat for several).")],
+           scope: Annotated[list[Scope], typer.Option(help="A scope (repeat for several).")],
            gallery: Annotated[list[str] | None, typer.Option(help="A gallery it may touch (repeat); default all.")]
            = None,
            expires: Annotated[str | None, typer.Option(help="When it stops working, ISO 8601 with a zone.")] = None,

@@ -47,7 +47,7 @@ from .problem_errors_type_0_item import ProblemErrorsType0Item
 from .quality_code import QualityCode
 from .quality_failure import QualityFailure
 from .rejected_image import RejectedImage
-from .scope_name import ScopeName
+from .scope import Scope
 from .search_face_selection import SearchFaceSelection
 from .search_operating_point import SearchOperatingPoint
 from .seen_face import SeenFace
@@ -110,7 +110,7 @@ __all__ = (
     "QualityCode",
     "QualityFailure",
     "RejectedImage",
-    "ScopeName",
+    "Scope",
     "SearchFaceSelection",
     "SearchOperatingPoint",
     "SeenFace",

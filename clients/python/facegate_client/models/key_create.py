@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.scope_name import ScopeName
+from ..models.scope import Scope
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="KeyCreate")
@@ -17,13 +17,13 @@ class KeyCreate:
     """
     Attributes:
         name (str): What the key is for, e.g. `door-app-prod`.
-        scopes (list[ScopeName]): `admin` implies every other scope.
+        scopes (list[Scope]): `admin` implies every other scope.
         galleries (list[str] | None | Unset): Galleries the key may touch; null (the default) for all.
         expires_at (datetime.datetime | None | Unset): When the key stops working; null: never.
     """
 
     name: str
-    scopes: list[ScopeName]
+    scopes: list[Scope]
     galleries: list[str] | None | Unset = UNSET
     expires_at: datetime.datetime | None | Unset = UNSET
 
@@ -75,7 +75,7 @@ class KeyCreate:
         scopes = []
         _scopes = d.pop("scopes")
         for scopes_item_data in _scopes:
-            scopes_item = ScopeName(scopes_item_data)
+            scopes_item = Scope(scopes_item_data)
 
             scopes.append(scopes_item)
 

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.scope_name import ScopeName
+from ..models.scope import Scope
 
 T = TypeVar("T", bound="KeyCreated")
 
@@ -18,7 +18,7 @@ class KeyCreated:
     Attributes:
         id (str): Public part of the key (`fg_<id>_...`); use it to revoke.
         name (str):
-        scopes (list[ScopeName]):
+        scopes (list[Scope]):
         galleries (list[str] | None):
         created_at (datetime.datetime):
         created_by (None | str):
@@ -30,7 +30,7 @@ class KeyCreated:
 
     id: str
     name: str
-    scopes: list[ScopeName]
+    scopes: list[Scope]
     galleries: list[str] | None
     created_at: datetime.datetime
     created_by: None | str
@@ -111,7 +111,7 @@ class KeyCreated:
         scopes = []
         _scopes = d.pop("scopes")
         for scopes_item_data in _scopes:
-            scopes_item = ScopeName(scopes_item_data)
+            scopes_item = Scope(scopes_item_data)
 
             scopes.append(scopes_item)
 

@@ -741,7 +741,7 @@ export interface components {
              * Scopes
              * @description `admin` implies every other scope.
              */
-            scopes: components["schemas"]["ScopeName"][];
+            scopes: components["schemas"]["Scope"][];
             /**
              * Galleries
              * @description Galleries the key may touch; null (the default) for all.
@@ -763,7 +763,7 @@ export interface components {
             /** Name */
             name: string;
             /** Scopes */
-            scopes: components["schemas"]["ScopeName"][];
+            scopes: components["schemas"]["Scope"][];
             /** Galleries */
             galleries: string[] | null;
             /**
@@ -803,7 +803,7 @@ export interface components {
             /** Name */
             name: string;
             /** Scopes */
-            scopes: components["schemas"]["ScopeName"][];
+            scopes: components["schemas"]["Scope"][];
             /** Galleries */
             galleries: string[] | null;
             /**
@@ -941,11 +941,11 @@ export interface components {
             failures?: components["schemas"]["QualityFailure"][];
         };
         /**
-         * ScopeName
+         * Scope
          * @description What a key may do: `admin` implies every other scope.
          * @enum {string}
          */
-        ScopeName: "enroll" | "verify" | "identify" | "subjects:read" | "subjects:write" | "admin";
+        Scope: "enroll" | "verify" | "identify" | "subjects:read" | "subjects:write" | "admin";
         /**
          * SeenFace
          * @description A face of a photo sent with this request.

@@ -493,7 +493,7 @@ export type KeyCreate = {
      *
      * `admin` implies every other scope.
      */
-    scopes: Array<ScopeName>;
+    scopes: Array<Scope>;
     /**
      * Galleries
      *
@@ -525,7 +525,7 @@ export type KeyCreated = {
     /**
      * Scopes
      */
-    scopes: Array<ScopeName>;
+    scopes: Array<Scope>;
     /**
      * Galleries
      */
@@ -587,7 +587,7 @@ export type KeyOut = {
     /**
      * Scopes
      */
-    scopes: Array<ScopeName>;
+    scopes: Array<Scope>;
     /**
      * Galleries
      */
@@ -784,11 +784,11 @@ export type RejectedImage = {
 };
 
 /**
- * ScopeName
+ * Scope
  *
  * What a key may do: `admin` implies every other scope.
  */
-export type ScopeName = 'enroll' | 'verify' | 'identify' | 'subjects:read' | 'subjects:write' | 'admin';
+export type Scope = 'enroll' | 'verify' | 'identify' | 'subjects:read' | 'subjects:write' | 'admin';
 
 /**
  * SeenFace

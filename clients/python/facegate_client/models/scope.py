@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class ScopeName(StrEnum):
+class Scope(StrEnum):
     ADMIN = "admin"
     ENROLL = "enroll"
     IDENTIFY = "identify"
