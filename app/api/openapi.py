@@ -101,7 +101,8 @@ def declare_problems(spec: dict[str, Any]) -> dict[str, Any]:
     """Give every operation the problems it shares with others (`EVERY_OPERATION`, validation where it takes
     input, the key check where it needs a key, the cross-origin refusal where it changes something), and write
     each error response out in full: the Problem schema, and a description and `x-problem-codes` listing the
-    codes it can carry."""
+    codes it can carry. Works on a copy: the routes' `responses` dicts are shared by every app."""
+    spec = copy.deepcopy(spec)
     problem = {"$ref": "#/components/schemas/Problem"}
     for operations in spec["paths"].values():
         for method, operation in operations.items():
