@@ -29,7 +29,7 @@
     └── ConfigurationError            the operator's settings cannot be honoured (fails start-up, never a request)
         ├── ModelNotFound             MODEL_NOT_FOUND: no such model built / loaded
         ├── ProviderUnavailable       PROVIDER_UNAVAILABLE: an execution provider that was required is missing
-        └── SealingError              SEALING_ERROR: stored embeddings the configured key cannot open (store/sealing.py)
+        └── SealingError              SEALING_ERROR: stored embeddings the configured key cannot open
 
 The layers below raise these; only the HTTP layer turns them into problem+json responses, using `status` (and
 `headers()`). The HTTP layer's own refusals have codes too: VALIDATION_ERROR (422), REQUEST_TOO_LARGE (413),
@@ -234,6 +234,13 @@ class ModelNotFound(ConfigurationError):
 class ProviderUnavailable(ConfigurationError):
     code = "PROVIDER_UNAVAILABLE"
     title = "Execution provider unavailable"
+
+
+class SealingError(ConfigurationError):
+    """Raised by app/store/sealing.py."""
+
+    code = "SEALING_ERROR"
+    title = "Stored embeddings cannot be opened"
 
 
 class TooManyImages(FacegateError):

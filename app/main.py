@@ -15,9 +15,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.api import middleware, problems
+from app.api import middleware, openapi, problems
 from app.api.guards import RequestGuard
-from app.api.openapi import add_shared_schemas, declare_limits, declare_problems
 from app.api.router import api_router
 from app.api.routes import console
 from app.config import Settings
@@ -177,11 +176,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.http.console:
         app.include_router(console.router)
 
-    def openapi() -> dict:
+    def cached_document() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = declare_limits(declare_problems(add_shared_schemas(FastAPI.openapi(app))),
-                                               settings.limits)
+            app.openapi_schema = openapi.document(FastAPI.openapi(app), settings.limits)
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = cached_document  # type: ignore[method-assign]
     return app

@@ -9,7 +9,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 from app import errors
-from app.store import sealing  # noqa: F401  (SealingError is a FacegateError defined beside the store)
 
 # The HTTP layer's refusals, made in app/api/problems.py, guards.py, browser.py and failsafe.py.
 HTTP_LAYER = {

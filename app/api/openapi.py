@@ -101,8 +101,7 @@ def declare_problems(spec: dict[str, Any]) -> dict[str, Any]:
     """Give every operation the problems it shares with others (`EVERY_OPERATION`, validation where it takes
     input, the key check where it needs a key, the cross-origin refusal where it changes something), and write
     each error response out in full: the Problem schema, and a description and `x-problem-codes` listing the
-    codes it can carry. Works on a copy: the routes' `responses` dicts are shared by every app."""
-    spec = copy.deepcopy(spec)
+    codes it can carry."""
     problem = {"$ref": "#/components/schemas/Problem"}
     for operations in spec["paths"].values():
         for method, operation in operations.items():
@@ -140,10 +139,15 @@ def add_shared_schemas(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def declare_limits(spec: dict[str, Any], limits: LimitSettings) -> dict[str, Any]:
-    """Write the configured limits that request models cannot know when they are declared into the document
-    (a copy: FastAPI shares the `openapi_extra` dicts between apps)."""
-    spec = copy.deepcopy(spec)
+    """Write the configured limits that request models cannot know when they are declared into the document."""
     for path in ("/v1/enroll", "/v1/enroll/json"):
         for media in spec["paths"][path]["post"]["requestBody"]["content"].values():
             media["schema"]["properties"]["images"]["maxItems"] = limits.max_images_per_request
     return spec
+
+
+def document(generated: dict[str, Any], limits: LimitSettings) -> dict[str, Any]:
+    """The app's OpenAPI document: FastAPI's, with what it cannot infer added. Made on a copy, because FastAPI
+    shares the routes' `responses` and `openapi_extra` dicts between apps, and the steps above write in place."""
+    spec = copy.deepcopy(generated)
+    return declare_limits(declare_problems(add_shared_schemas(spec)), limits)

@@ -16,9 +16,10 @@ from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from app.errors import SealingError
 from app.store.db import upsert
 from app.store.orm import Face, FloatArray, Subject, new_face_id
-from app.store.sealing import Sealer, SealingError
+from app.store.sealing import Sealer
 
 # Tries of insert-or-read in get_or_create_subject before giving up (see there).
 CREATE_ATTEMPTS = 3

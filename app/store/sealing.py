@@ -16,15 +16,10 @@ import numpy as np
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from app.errors import ConfigurationError
+from app.errors import SealingError
 
 FORMAT_VERSION = 1
 NONCE_BYTES = 12
-
-
-class SealingError(ConfigurationError):
-    code = "SEALING_ERROR"
-    title = "Stored embeddings cannot be opened"
 
 
 class Sealer:

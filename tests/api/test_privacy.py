@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from app.config import Settings
+from app.errors import SealingError
 from app.main import create_app
 from app.services.audit import COMMAND_LINE
 from app.store.db import create_engine
 from app.store.migrate import upgrade
 from app.store.orm import AuditEntry, Face, Subject
-from app.store.sealing import SealingError
 from tests.api.conftest import ADMIN, ADMIN_KEY, assert_problem
 
 KEY_B64 = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="  # 32 bytes, base64
