@@ -83,3 +83,18 @@ def server_process(database_url: str, models_dir: Path, data_dir: Path, log: Pat
         if process.poll() is None:
             os.killpg(process.pid, 9)  # the supervisor and its workers
         process.wait(timeout=30)
+
+
+@contextmanager
+def sqlite_server(folder: Path, models_dir: Path) -> Iterator[str]:
+    """`server_process` with its defaults on a fresh SQLite file in `folder`: what a user's `make run` serves."""
+    with server_process(f"sqlite:///{folder / 'facegate.db'}", models_dir, folder, folder / "server.log") as (base, _):
+        yield base
+
+
+def new_key(base: str, name: str, scopes: list[str]) -> str:
+    """A key made through the API with the admin key, as an app's own key would be; its secret."""
+    response = httpx.post(f"{base}/v1/keys", headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+                          json={"name": name, "scopes": scopes})
+    assert response.status_code == 201, response.text
+    return response.json()["secret"]

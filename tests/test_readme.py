@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +16,8 @@ import httpx
 import pytest
 
 from tests.api.conftest import ADMIN, ADMIN_KEY
-from tests.clients.test_generated import TYPESCRIPT, needs_node
-from tests.servers import server_process
+from tests.clients.node import TYPESCRIPT, build, needs_node, run, tsc
+from tests.servers import new_key, sqlite_server
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(r"<!-- tested as printed: tests/test_readme.py -->\n```(\w+)\n(.*?)```", re.DOTALL)
@@ -36,18 +35,16 @@ def test_the_readme_marks_its_snippets() -> None:
 
 @pytest.fixture(scope="module")
 def server(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("readme")
-    with server_process(f"sqlite:///{folder / 'facegate.db'}", models_dir, folder, folder / "server.log") as (base, _):
+    with sqlite_server(tmp_path_factory.mktemp("readme"), models_dir) as base:
         yield base
 
 
 @pytest.fixture
 def env(server: str) -> dict[str, str]:
     """FACEGATE_URL and FACEGATE_KEY, as the README's snippets read them, with a fresh gallery each time."""
-    response = httpx.post(f"{server}/v1/keys", headers=ADMIN, json={"name": "readme", "scopes": ["enroll", "identify"]})
-    assert response.status_code == 201, response.text
+    secret = new_key(server, "readme", ["enroll", "identify"])
     httpx.delete(f"{server}/v1/galleries/default", headers=ADMIN)
-    return {"PATH": "/usr/bin:/bin", "FACEGATE_URL": server, "FACEGATE_KEY": response.json()["secret"]}
+    return {"PATH": "/usr/bin:/bin", "FACEGATE_URL": server, "FACEGATE_KEY": secret}
 
 
 @pytest.fixture
@@ -58,36 +55,26 @@ def photos(faces_dir: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 def test_python_snippet(env: dict[str, str], photos: Path) -> None:
     (photos / "snippet.py").write_text(blocks("python")[0])
-    assert _run([sys.executable, "snippet.py"], photos, env).splitlines() == ["alice"]
+    assert run([sys.executable, "snippet.py"], photos, env).splitlines() == ["alice"]
 
 
 @needs_node
 def test_typescript_snippet(env: dict[str, str], photos: Path) -> None:
     """Compiled under --strict inside the package (so `@facegate/client` resolves to it, as for a user who
     installed it), after the package itself is built, then run with Node from the photos' folder."""
-    tsc = str(TYPESCRIPT / "node_modules" / ".bin" / "tsc")
-    build = subprocess.run([tsc, "-p", "tsconfig.json"], cwd=TYPESCRIPT, capture_output=True, text=True)
-    assert build.returncode == 0, build.stdout
+    build()
     folder = TYPESCRIPT / ".readme"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     (folder / "snippet.ts").write_text(blocks("ts")[0])
-    compiled = subprocess.run([tsc, "--strict", "--module", "nodenext", "--moduleResolution", "nodenext",
-                               "--target", "es2022", "--lib", "es2022,dom,dom.iterable", "--types", "node",
-                               "--rootDir", str(folder), "--outDir", str(folder), str(folder / "snippet.ts")],
-                              cwd=TYPESCRIPT, capture_output=True, text=True)
-    assert compiled.returncode == 0, compiled.stdout
+    tsc("--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022",
+        "--lib", "es2022,dom,dom.iterable", "--types", "node", "--rootDir", str(folder), "--outDir", str(folder),
+        str(folder / "snippet.ts"))
     node = shutil.which("node")
     assert node is not None
-    assert _run([node, str(folder / "snippet.js")], photos, env).splitlines() == ["alice"]
+    assert run([node, str(folder / "snippet.js")], photos, env).splitlines() == ["alice"]
 
 
 def test_command_line_block(server: str, faces_dir: Path, tmp_path: Path) -> None:
@@ -102,7 +89,7 @@ def test_command_line_block(server: str, faces_dir: Path, tmp_path: Path) -> Non
     (tmp_path / "data" / "admin.key").write_text(ADMIN_KEY)
     httpx.delete(f"{server}/v1/galleries/default", headers=ADMIN)
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "FACEGATE_URL": server, "COLUMNS": "200"}
-    output = _run(["bash", "-e", "-c", blocks("sh")[0]], tmp_path, env)
+    output = run(["bash", "-e", "-c", blocks("sh")[0]], tmp_path, env)
     assert "match: score" in output
     assert "bob (score" in output
     assert (tmp_path / "report" / "det.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

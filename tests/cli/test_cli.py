@@ -26,7 +26,7 @@ from PIL import Image
 from typer.testing import CliRunner, Result
 
 from tests.api.conftest import ADMIN, ADMIN_KEY
-from tests.servers import server_process
+from tests.servers import sqlite_server
 
 FACEGATE = Path(sys.executable).parent / "facegate"
 PEOPLE = ["london_001", "london_002", "london_003", "london_004"]
@@ -36,9 +36,7 @@ NONFACE = "butterfly-142506_640.jpg"
 @pytest.fixture(scope="module")
 def server(models_dir: Path, faces_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a fresh server (faces_dir first, so a machine without photos skips before starting it)."""
-    root = tmp_path_factory.mktemp("cli-server")
-    with server_process(f"sqlite:///{root / 'facegate.db'}", models_dir, root / "data", root / "server.log") as (
-            base, _):
+    with sqlite_server(tmp_path_factory.mktemp("cli-server"), models_dir) as base:
         yield base
 
 

@@ -7,17 +7,12 @@ from __future__ import annotations
 
 import filecmp
 import importlib.util
-import shutil
-import subprocess
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-CLIENTS = Path(__file__).resolve().parents[2] / "clients"
-TYPESCRIPT = CLIENTS / "typescript"
-NODE = shutil.which("node") and shutil.which("npm")
-needs_node = pytest.mark.skipif(not NODE, reason="Node.js and npm are not installed (the TypeScript client needs them)")
+from tests.clients.node import CLIENTS, TYPESCRIPT, needs_node, tsc
 
 
 def _generator() -> ModuleType:
@@ -78,8 +73,6 @@ def test_the_typescript_clients_are_as_generated(generated: tuple[ModuleType, Pa
 
 @needs_node
 def test_the_typescript_package_and_examples_compile_under_strict(tmp_path: Path) -> None:
-    result = subprocess.run([str(TYPESCRIPT / "node_modules" / ".bin" / "tsc"), "-p", "tsconfig.json", "--strict",
-                             "--outDir", str(tmp_path)], cwd=TYPESCRIPT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    tsc("-p", "tsconfig.json", "--strict", "--outDir", str(tmp_path))
     assert (tmp_path / "src" / "client" / "sdk.gen.js").is_file()
     assert (tmp_path / "examples" / "quickstart.js").is_file()

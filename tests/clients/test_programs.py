@@ -7,33 +7,26 @@ the gallery, gets the typed NO_FACE problem for a photo with no face, and delete
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.api.conftest import ADMIN
-from tests.clients.test_generated import CLIENTS, TYPESCRIPT, needs_node
-from tests.servers import server_process
+from tests.clients.node import CLIENTS, TYPESCRIPT, build, needs_node, run
+from tests.servers import new_key, sqlite_server
 
 
 @pytest.fixture(scope="module")
 def server(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("programs")
-    with server_process(f"sqlite:///{folder / 'facegate.db'}", models_dir, folder, folder / "server.log") as (base, _):
+    with sqlite_server(tmp_path_factory.mktemp("programs"), models_dir) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def key(server: str) -> str:
-    """A key with just the scopes the programs use, made through the API like an app's key would be."""
-    response = httpx.post(f"{server}/v1/keys", headers=ADMIN, json={
-        "name": "quickstart", "scopes": ["enroll", "verify", "identify", "subjects:read", "subjects:write"]})
-    assert response.status_code == 201, response.text
-    return response.json()["secret"]
+    """A key with just the scopes the programs use."""
+    return new_key(server, "quickstart", ["enroll", "verify", "identify", "subjects:read", "subjects:write"])
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +39,7 @@ def photos(faces_dir: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def compiled() -> Path:
-    """`npm run build`: the package and its examples into clients/typescript/dist, beside node_modules."""
-    result = subprocess.run([str(TYPESCRIPT / "node_modules" / ".bin" / "tsc"), "-p", "tsconfig.json"],
-                            cwd=TYPESCRIPT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return TYPESCRIPT / "dist"
-
-
-def _run(command: list[str], cwd: Path) -> str:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return build()
 
 
 def _check(output: str) -> None:
@@ -71,19 +54,19 @@ def _check(output: str) -> None:
 
 
 def test_python_program(server: str, key: str, photos: list[str]) -> None:
-    output = _run([sys.executable, str(CLIENTS / "examples" / "quickstart.py"), server, key, *photos], CLIENTS)
+    output = run([sys.executable, str(CLIENTS / "examples" / "quickstart.py"), server, key, *photos], CLIENTS)
     _check(output)
     assert "identify: alice (score " in output
 
 
 @needs_node
 def test_typescript_program(server: str, key: str, photos: list[str], compiled: Path) -> None:
-    output = _run(["node", str(compiled / "examples" / "quickstart.js"), server, key, *photos], TYPESCRIPT)
+    output = run(["node", str(compiled / "examples" / "quickstart.js"), server, key, *photos], TYPESCRIPT)
     _check(output)
     assert "identify: alice (score " in output
 
 
 @needs_node
 def test_openapi_fetch_program(server: str, key: str, photos: list[str], compiled: Path) -> None:
-    _check(_run(["node", str(compiled / "examples" / "openapi-fetch" / "quickstart.js"), server, key, *photos],
+    _check(run(["node", str(compiled / "examples" / "openapi-fetch" / "quickstart.js"), server, key, *photos],
                 TYPESCRIPT))

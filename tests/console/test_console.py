@@ -28,16 +28,14 @@ from app.api.routes import console
 from app.config import Settings
 from app.main import create_app
 from app.store.migrate import upgrade
-from tests.api.conftest import assert_problem
+from tests.api.conftest import ADMIN, ADMIN_KEY, assert_problem
 from tests.browser import FAKE_CAMERA, WATCH_CSP, chromium, needs_chromium
-from tests.servers import serving
+from tests.servers import new_key, serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
 
 ROOT = Path(__file__).resolve().parents[2]
-ADMIN_KEY = "console-admin-key-5b0e7f3c9a1d4e6f8a2b4c6d8e0f1a3b"
-ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 USER_SCOPES = ["enroll", "verify", "identify", "subjects:read", "subjects:write"]
 MATCH_GREEN = (0x16, 0xA3, 0x4A)  # COLOURS.match in app/console/draw.js
 TIMEOUT_MS = 60_000
@@ -97,16 +95,10 @@ def api(base_url: str) -> Iterator[httpx.Client]:
         yield client
 
 
-def _new_key(api: httpx.Client, name: str, scopes: list[str]) -> str:
-    response = api.post("/v1/keys", json={"name": name, "scopes": scopes})
-    assert response.status_code == 201, response.text
-    return response.json()["secret"]
-
-
 @pytest.fixture(scope="module")
-def user_key(api: httpx.Client) -> str:
+def user_key(base_url: str) -> str:
     """A key for a person trying the service: every scope but admin."""
-    return _new_key(api, "console-user", USER_SCOPES)
+    return new_key(base_url, "console-user", USER_SCOPES)
 
 
 @pytest.fixture(scope="module")
@@ -313,10 +305,10 @@ def test_a_refused_key_is_said_in_plain_words_and_never_kept(tab: Tab) -> None:
 
 
 @needs_chromium
-def test_a_key_without_the_scope_is_told_so(tab: Tab, api: httpx.Client) -> None:
+def test_a_key_without_the_scope_is_told_so(tab: Tab, base_url: str) -> None:
     from playwright.sync_api import expect
 
-    tab.sign_in(_new_key(api, "console-identify-only", ["identify"]))
+    tab.sign_in(new_key(base_url, "console-identify-only", ["identify"]))
     tab.tab("Subjects")
     alert = tab.page.locator("#subjects-status [role=alert]")
     expect(alert).to_contain_text("This API key may not do that.")
