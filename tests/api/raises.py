@@ -97,6 +97,7 @@ class CallGraph:
         self.imports: dict[str, dict[str, tuple[str, str | None]]] = {}  # module -> local name -> (module, name)
         self.properties: set[str] = set()
         self.parents: dict[tuple[str, str], tuple[str, str]] = {}
+        self.reached: set[tuple[str, str]] = set()
         for path in sorted(APP.rglob("*.py")):
             self._read(_module_name(path), ast.parse(path.read_text()))
 
@@ -197,6 +198,7 @@ class CallGraph:
         stack = [(module, qualname)]
         codes: set[str] = set()
         self.parents = {}  # how each function was reached, for a test's message
+        self.reached = seen
         while stack:
             key = stack.pop()
             if key in seen or key not in self.functions:
@@ -212,7 +214,7 @@ class CallGraph:
     def path_to(self, code: str) -> list[str]:
         """After `reachable_codes`: one chain of calls from the route to a function raising `code`."""
         for key, function in self.functions.items():
-            if code in function.raised and (key in self.parents or not self.parents):
+            if code in function.raised and key in self.reached:
                 chain = [key]
                 while chain[-1] in self.parents:
                     chain.append(self.parents[chain[-1]])
