@@ -299,11 +299,12 @@ def _calibration_table(reports: list[dict[str, Any]]) -> str:
 def _write_measured(reports: list[dict[str, Any]], set_name: str, refused: dict[str, list[str]]) -> None:
     """Record every pipeline's accuracy and calibration beside its definition (models/measured/pipelines.json:
     its parts, fusion weights and flip-test, which this bench measures and never changes), and each single
-    model's figures for its model card (models/measured/<model>.json)."""
+    model's figures for its model card (models/measured/<model>.json). Pipelines this run did not measure
+    (`--pipelines`) keep their recorded figures."""
     measured = ROOT / "models" / "measured"
+    records = json.loads((measured / "pipelines.json").read_text())
     definitions = {name: {"parts": record["parts"], "flip": record.get("flip", False)}
-                   for name, record in json.loads((measured / "pipelines.json").read_text()).items()}
-    records = {}
+                   for name, record in records.items()}
     for report in reports:
         name = report["pipeline"]
         accuracy = {k: v for k, v in report.items() if k not in {"pipeline", "calibration"}}
@@ -337,8 +338,8 @@ def main(argv: list[str] | None = None) -> None:
 
         accuracy_http.run(faces, args.url, args.key, args.workers)
         return
-    if args.write_cards and (args.pipelines or args.selection != str(DEFAULT_SELECTION)):
-        parser.error("--write-cards records the served defaults: every pipeline, the default selection")
+    if args.write_cards and args.selection != str(DEFAULT_SELECTION):
+        parser.error("--write-cards records what the service serves: the default face selection")
     run(faces, args.models, args.workers, args.write_cards, args.pipelines, FaceSelection(args.selection))
 
 
