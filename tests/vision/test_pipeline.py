@@ -14,7 +14,7 @@ from app.errors import ImageDecodeFailed, ModelNotFound, MultipleFaces, NoFace, 
 from app.vision.pipeline import FacePipeline, load_pipeline
 from app.vision.types import FaceSelection
 
-MODELS = ("sface", "dlib_resnet_v1")
+MODELS = ("sface", "dlib_resnet_v1", "dlib_resnet_v1_int8")
 
 
 @pytest.fixture(scope="module")
