@@ -60,7 +60,7 @@ SPECS = (
     }),
     ModelSpec(int8.NAME, "v1", "embedding", sources.DLIB_RESNET, int8.convert, {
         "description": "dlib_resnet_v1 quantized to int8 (ONNX Runtime static quantization, ranges measured on "
-                       "lfw-dev and committed): the same embeddings to a cosine of 0.998, a third of the time on "
+                       "lfw-dev and committed): the same embeddings to a cosine of 0.997, a third of the time on "
                        "CPUs with VNNI. See models/int8.py.",
         "alignment": DLIB_ALIGNMENT,
     }),

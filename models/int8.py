@@ -12,7 +12,7 @@ machine without any photos builds the same bytes, and an auditor can re-derive t
 
 Form (measured on an AVX-512 VNNI CPU, `python -m studies.int8_static_study`): QOperator, per-channel
 symmetric int8 weights with `reduce_range` (7 bits), asymmetric uint8 activations, MinMax ranges. The 7-bit
-weights cost nothing measurable (cosine to float32 at least 0.998 on held-out crops) and keep the products of
+weights cost nothing measurable (cosine to float32 at least 0.997 on held-out photos) and keep the products of
 uint8 activations and weights inside int16 on CPUs without VNNI, whose AVX2 kernels otherwise saturate: the
 full 8-bit form gave a cosine of 0.97 there, so the same file would give different embeddings on different
 replicas.
