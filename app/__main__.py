@@ -26,7 +26,7 @@ import uvicorn
 
 from app.config import Settings, share_metrics_between_workers
 from app.errors import FacegateError
-from app.main import create_app, key_service, sealer
+from app.main import create_app, default_model, key_service, sealer
 from app.services.audit import COMMAND_LINE, AuditLog
 from app.services.keys import KeyView, Scope
 from app.services.transfer import Transfer, export_lines, import_lines
@@ -98,7 +98,8 @@ def _transfer(settings: Settings, args: argparse.Namespace) -> int:
     try:
         sessions = session_factory(engine, sealer(settings))
         context = Transfer(sessions, load_pipeline(settings.runtime, settings.detection, settings.limits),
-                           AuditLog(sessions, settings.privacy.audit_retention_days), settings.default_model)
+                           AuditLog(sessions, settings.privacy.audit_retention_days),
+                           default_model(settings, sessions))
         if args.command == "export":
             lines = export_lines(context, COMMAND_LINE, args.gallery, args.model)
             with (args.output.open("w") if args.output else contextlib.nullcontext(sys.stdout)) as out:

@@ -227,6 +227,10 @@ def share_metrics_between_workers(folder: Path) -> None:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
+# The embedding pipeline of a new deployment; a database enrolled under an older default keeps that one.
+DEFAULT_MODEL = "fusion_int8"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FACEGATE_", env_nested_delimiter="__", extra="ignore")
 
@@ -237,10 +241,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: a SQLite file in data_dir by default; postgresql+psycopg://... (with pgvector) "
         "in production.",
     )
-    default_model: str = Field(
-        "fusion",
-        description="Embedding pipeline used when a request names none: SFace and dlib ResNet fused, the most "
-        "accurate on lfw-dev whose latency stays under 2x a single model (bench/accuracy.py, bench/speed.py).",
+    default_model: str | None = Field(
+        None,
+        description=f"Embedding pipeline used when a request names none. Unset: `{DEFAULT_MODEL}` (SFace and "
+        "dlib's ResNet in int8, fused: the most accurate on lfw-dev and the fastest of the fusions), or the "
+        "pipeline this database is pinned to (`fusion` where galleries were enrolled under it: README, "
+        "Upgrading from fusion).",
     )
     workers: int = Field(1, ge=1, description="Worker processes of `python -m app serve` (FACEGATE_WORKERS).")
     metrics_dir: Path | None = Field(

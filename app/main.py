@@ -19,7 +19,7 @@ from app.api import middleware, openapi, problems
 from app.api.guards import RequestGuard
 from app.api.router import api_router
 from app.api.routes import console
-from app.config import Settings
+from app.config import DEFAULT_MODEL, Settings
 from app.errors import ConfigurationError
 from app.services import bootstrap, templates
 from app.services.audit import AuditLog
@@ -28,6 +28,7 @@ from app.services.keys import KeyService
 from app.services.ratelimit import RateLimiter
 from app.services.search import DatabaseSearch, IndexedPipeline, InProcessSearch, TemplateSearch
 from app.services.workqueue import ModelQueue
+from app.store import pins
 from app.store.db import create_engine, session_factory
 from app.store.sealing import Sealer
 from app.telemetry.logging import configure as configure_logging
@@ -69,6 +70,21 @@ def sealer(settings: Settings) -> Sealer | None:
     return Sealer.from_base64(key) if key else None
 
 
+def default_model(settings: Settings, sessions: sessionmaker[Session]) -> str:
+    """The pipeline requests get when they name none: FACEGATE_DEFAULT_MODEL, else the one this database is pinned
+    to, else the release's. Read from the database, so every worker and replica on it agrees."""
+    if settings.default_model:
+        return settings.default_model
+    with sessions() as session:
+        pin = pins.pinned(session, "default_model")
+    if pin is None:
+        return DEFAULT_MODEL
+    log.warning("default model: %s, pinned by this database (%s), not this release's %s; set "
+                "FACEGATE_DEFAULT_MODEL to choose (README, Upgrading from fusion)", pin.value, pin.reason,
+                DEFAULT_MODEL)
+    return pin.value
+
+
 def choose_search(settings: Settings, engine: Engine, sessions: sessionmaker[Session],
                   pipelines: Iterable[EmbeddingPipeline]) -> TemplateSearch:
     """The search backend settings.search.backend asks for. The database searches only vectors it can read: with
@@ -101,9 +117,10 @@ def choose_search(settings: Settings, engine: Engine, sessions: sessionmaker[Ses
 def _build_services(settings: Settings, engine: Engine, metrics: Metrics) -> Services:
     started = time.perf_counter()
     pipeline = load_pipeline(settings.runtime, settings.detection, settings.limits)
-    pipeline.pipeline(settings.default_model)
-    pipeline.warm_up()
     sessions = session_factory(engine, sealer(settings))
+    model = default_model(settings, sessions)
+    pipeline.pipeline(model)
+    pipeline.warm_up()
     keys = key_service(settings, sessions)
     audit = AuditLog(sessions, settings.privacy.audit_retention_days)
     audit.prune()
@@ -115,7 +132,7 @@ def _build_services(settings: Settings, engine: Engine, metrics: Metrics) -> Ser
     metrics.watch_galleries(search.gallery_sizes, by_gallery=settings.http.metrics != "public")
     log.info("ready: models %s, galleries %s", sorted(pipeline.embedders), search.gallery_sizes())
     abuse = settings.abuse
-    return Services(pipeline, sessions, search, settings.decisions, settings.default_model, settings.quality,
+    return Services(pipeline, sessions, search, settings.decisions, model, settings.quality,
                     metrics, keys, audit, RateLimiter(abuse.rate_per_second, abuse.burst),
                     ModelQueue(abuse.model_threads, abuse.max_queue_seconds), auth_enabled=settings.auth.enabled)
 

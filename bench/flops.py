@@ -2,39 +2,89 @@
 
 from __future__ import annotations
 
+import statistics
+import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
 import onnx
-from onnx import numpy_helper, shape_inference
+from onnx import helper, numpy_helper
+
+from app.vision.runtime import InferenceModel
+
+# A float node's MACs run on float32 units, an integer node's on int8 ones (VNNI), which have another peak.
+_FLOAT = {"Conv", "Gemm", "MatMul"}
+_INT8 = {"QLinearConv", "ConvInteger", "QLinearMatMul", "MatMulInteger"}
+# Which input of each convolution is its weight.
+_CONV_WEIGHT = {"Conv": 1, "ConvInteger": 1, "QLinearConv": 3}
 
 
-def _fixed_input(model: onnx.ModelProto, shape: list[int]) -> onnx.ModelProto:
-    fixed = onnx.ModelProto()
-    fixed.CopyFrom(model)
-    dims = fixed.graph.input[0].type.tensor_type.shape.dim
-    for dim, value in zip(dims, shape, strict=True):
-        dim.Clear()
-        dim.dim_value = value
-    return shape_inference.infer_shapes(fixed)
+def _output_shapes(model: onnx.ModelProto, input_shape: list[int]) -> dict[str, list[int]]:
+    """Every node output's shape, by running the graph once on zeros: ONNX's shape inference stops at the
+    com.microsoft operators of a quantized graph (QLinearAdd and the like), ONNX Runtime does not."""
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
+    exposed = {output.name for output in probe.graph.output}
+    for node in probe.graph.node:
+        for name in node.output:
+            if name and name not in exposed:
+                probe.graph.output.append(helper.make_empty_tensor_value_info(name))
+                exposed.add(name)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "probe.onnx"
+        onnx.save(probe, path)
+        session = InferenceModel(path, ["cpu"], 1, required=True)
+        values = session.run(np.zeros(input_shape, np.float32))
+    return {name: list(value.shape) for name, value in zip(session.output_names, values, strict=True)}
 
 
-def count_macs(path: Path, input_shape: list[int]) -> int:
-    """MACs of Conv, Gemm and MatMul nodes (everything else is memory-bound and small in these models)."""
-    model = _fixed_input(onnx.load(str(path)), input_shape)
-    graph = model.graph
-    shapes = {
-        value.name: [d.dim_value for d in value.type.tensor_type.shape.dim]
-        for value in [*graph.value_info, *graph.input, *graph.output]
-    }
-    weights = {init.name: numpy_helper.to_array(init).shape for init in graph.initializer}
-    total = 0
-    for node in graph.node:
-        if node.op_type == "Conv":
-            kernel = weights[node.input[1]]
-            total += int(np.prod(shapes[node.output[0]])) * int(np.prod(kernel[1:]))
-        elif node.op_type in {"Gemm", "MatMul"}:
-            out = shapes[node.output[0]]
-            inner = shapes.get(node.input[0]) or list(weights[node.input[0]])
-            total += int(np.prod(out)) * int(inner[-1])
-    return total
+def count_macs_by_kind(path: Path, input_shape: list[int]) -> dict[str, int]:
+    """MACs of the convolutions and matrix products at `input_shape`, as {"float": ..., "int8": ...}
+    (everything else is memory-bound and small in these models)."""
+    model = onnx.load(str(path))
+    shapes = _output_shapes(model, input_shape)
+    weights = {init.name: list(numpy_helper.to_array(init).shape) for init in model.graph.initializer}
+    totals = {"float": 0, "int8": 0}
+    for node in model.graph.node:
+        kind = "float" if node.op_type in _FLOAT else "int8" if node.op_type in _INT8 else None
+        if kind is None:
+            continue
+        out = int(np.prod(shapes[node.output[0]]))
+        if "Conv" in node.op_type:  # weight [out channels, in channels / groups, kh, kw]
+            totals[kind] += out * int(np.prod(weights[node.input[_CONV_WEIGHT[node.op_type]]][1:]))
+        else:  # each output sums over the first operand's last axis
+            first = shapes.get(node.input[0]) or weights.get(node.input[0]) or input_shape
+            totals[kind] += out * int(first[-1])
+    return totals
+
+
+def peak_gflops(kind: str, size: int = 1024, repeat: int = 15) -> float:
+    """This machine's single-thread peak for `kind` ("float": float32 MatMul, "int8": uint8 x int8
+    MatMulInteger, the kernels ONNX Runtime runs quantized convolutions on), measured on one large square product
+    in ONNX Runtime: the best any model on these units can do, 2 operations per MAC."""
+    rng = np.random.default_rng(0)
+    if kind == "float":
+        weight = rng.standard_normal((size, size)).astype(np.float32)
+        node, a_type, out_type = "MatMul", onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT
+        batch = rng.standard_normal((size, size)).astype(np.float32)
+    else:
+        weight = rng.integers(-64, 64, (size, size), dtype=np.int8)
+        node, a_type, out_type = "MatMulInteger", onnx.TensorProto.UINT8, onnx.TensorProto.INT32
+        batch = rng.integers(0, 256, (size, size), dtype=np.uint8)
+    graph = helper.make_graph(
+        [helper.make_node(node, ["a", "b"], ["y"])], "peak",
+        [helper.make_tensor_value_info("a", a_type, [size, size])],
+        [helper.make_tensor_value_info("y", out_type, [size, size])],
+        [numpy_helper.from_array(weight, "b")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "peak.onnx"
+        onnx.save(model, path)
+        session = InferenceModel(path, ["cpu"], 1, required=True)
+    times = []
+    for _ in range(repeat + 2):
+        start = time.perf_counter()
+        session.run(batch)
+        times.append(time.perf_counter() - start)
+    return 2 * size**3 / statistics.median(times[2:]) / 1e9

@@ -30,7 +30,7 @@ import httpx
 import psutil
 
 from app.api.requests import EnrollRequest
-from app.config import Settings
+from app.config import DEFAULT_MODEL
 from app.errors import FacegateError
 from app.services.photos import FaceReader
 from app.vision.types import FaceSelection
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     cores = os.cpu_count() or 1
     faces = FaceSet.load(args.faces / args.set)
     photo = reader(args.models)
-    model = Settings().default_model
+    model = DEFAULT_MODEL
     photos = enrollable(photo, faces, args.photos, model)
     pairs = [(photos[i], photos[-1 - i]) for i in range(min(args.pairs, len(photos) // 2))]
 

@@ -26,7 +26,7 @@ import numpy.typing as npt
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session
 
-from app.config import Settings
+from app.config import DEFAULT_MODEL, Settings
 from app.errors import FacegateError
 from app.store import changes, templates
 from app.store.orm import Face, Subject, Template
@@ -35,7 +35,7 @@ from bench.accuracy import DEFAULT_SELECTION
 from bench.facesets import FaceSet
 
 FloatArray = npt.NDArray[np.float32]
-MODEL = "fusion"
+MODEL = DEFAULT_MODEL
 BATCH = 5000
 FACE_NOISE = 0.35
 """Spread of a distractor's two faces around its identity, in units of the real covariance."""

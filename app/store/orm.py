@@ -26,6 +26,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     func,
     text,
@@ -266,3 +267,14 @@ class Change(Base):
     subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     model: Mapped[str | None] = mapped_column(String(64), nullable=True)
     model_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class DeploymentPin(Base):
+    """A choice this deployment's data fixed, kept over a newer release's default: `default_model` is `fusion`
+    on a database that held `fusion` templates when `fusion_int8` became the default (migration 0005)."""
+
+    __tablename__ = "deployment_pins"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(Text)

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from app.config import Settings
+from app.config import DEFAULT_MODEL, Settings
 from app.main import create_app
 from app.services.search import InProcessSearch
 from app.store.orm import Face, Template
@@ -66,7 +66,7 @@ def test_database_and_index_agree_after_concurrent_writes(server: tuple[FastAPI,
         assert assert_templates_match_faces(session) > 0
         expected = {((t.gallery, t.model, t.model_version), t.subject_id): t.face_count
                     for t in session.scalars(select(Template))}
-    key = ("race", "fusion", services.version("fusion"))
+    key = ("race", DEFAULT_MODEL, services.version(DEFAULT_MODEL))
     assert services.search.counts(key).faces == len(stored)
     if isinstance(services.search, InProcessSearch):  # the in-process index holds exactly the templates
         assert services.search.index.entries() == expected

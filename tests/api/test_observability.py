@@ -6,6 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.config import DEFAULT_MODEL
+
 
 def _families(client: TestClient) -> dict:
     response = client.get("/metrics")
@@ -31,7 +33,7 @@ def test_metrics_cover_requests_stages_faces_galleries_errors_and_load(client: T
     stages = {dict(labels)["stage"] for (name, labels) in samples if name == "facegate_stage_duration_seconds_count"}
     assert stages >= {"decode", "detect", "embed", "search"}
     assert samples[("facegate_errors_total", (("code", "SUBJECT_NOT_FOUND"),))] >= 1
-    assert samples[("facegate_gallery_faces", (("gallery", "metrics"), ("model", "fusion")))] == 1
+    assert samples[("facegate_gallery_faces", (("gallery", "metrics"), ("model", DEFAULT_MODEL)))] == 1
     routes = {dict(labels).get("route") for (name, labels) in samples
               if name == "facegate_http_request_duration_seconds_count"}
     assert {"/v1/enroll", "/v1/identify", "/v1/subjects/{subject}"} <= routes

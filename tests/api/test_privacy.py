@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from app.config import Settings
+from app.config import DEFAULT_MODEL, Settings
 from app.errors import SealingError
 from app.main import create_app
 from app.services.audit import COMMAND_LINE
@@ -176,7 +176,7 @@ def test_metrics_exposure_is_a_setting(tmp_path: Path, models_dir: Path, portrai
     elif mode == "public":
         assert anonymous.status_code == 200
         assert "tenant-secret-name" not in anonymous.text
-        assert 'facegate_model_faces{model="fusion"} 1.0' in anonymous.text
+        assert f'facegate_model_faces{{model="{DEFAULT_MODEL}"}} 1.0' in anonymous.text
     else:
         assert_problem(anonymous, 404, "NOT_FOUND")
         assert_problem(keyed, 404, "NOT_FOUND")

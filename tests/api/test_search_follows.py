@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
 
-from app.config import Settings
+from app.config import DEFAULT_MODEL, Settings
 from app.main import create_app
 from app.services.search import InProcessSearch
 from app.store import changes
@@ -94,7 +94,7 @@ def test_faces_stored_before_templates_existed_get_them_at_start(tmp_path: Path,
     with TestClient(create_app(settings), headers=ADMIN) as client:
         assert client.post("/v1/enroll", data={"subject": "old", "gallery": "legacy"},
                            files={"images": ("p.jpg", portrait)}).status_code == 201
-        legacy = client.app.state.services.pipeline.pipeline("fusion").legacy_version
+        legacy = client.app.state.services.pipeline.pipeline(DEFAULT_MODEL).legacy_version
     engine = create_engine(url)
     try:
         with session_factory(engine).begin() as session:

