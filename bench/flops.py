@@ -101,10 +101,3 @@ class Peak:
         """At the median of the samples so far."""
         return 2 * self.size**3 / statistics.median(self.times) / 1e9
 
-
-def peak_gflops(kind: str, size: int = 512, repeat: int = 5) -> float:
-    """`Peak` sampled `repeat` times in a row."""
-    peak = Peak(kind, size)
-    for _ in range(repeat):
-        peak.sample()
-    return peak.gflops()

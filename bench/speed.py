@@ -25,6 +25,7 @@ detection size.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import random
 import statistics
@@ -42,6 +43,7 @@ from PIL import Image
 
 from app.config import DEFAULT_MODEL, Settings
 from app.errors import FacegateError
+from app.services.photos import FaceReader
 from app.vision.orientation import CROP_SIDE
 from app.vision.pipeline import FacePipeline, load_pipeline
 from app.vision.runtime import InferenceModel
@@ -190,24 +192,21 @@ class Contender:
         return floor_ms(self.macs, peaks) / len(self.wall)
 
 
-def _macs(path: Path, shape: tuple[int, ...], cache: dict[tuple[str, tuple[int, ...]], dict[str, int]]
-          ) -> dict[str, int]:
-    key = (path.name, shape)
-    if key not in cache:
-        cache[key] = count_macs_by_kind(path, list(shape))
-    return cache[key]
+@functools.cache
+def _macs(path: Path, shape: tuple[int, ...]) -> dict[str, int]:
+    """count_macs_by_kind, once per network and input shape (photos of one size share their detection shape)."""
+    return count_macs_by_kind(path, list(shape))
 
 
 def _added(*counts: dict[str, int]) -> dict[str, int]:
     return {kind: sum(count[kind] for count in counts) for kind in ("float", "int8")}
 
 
-def contenders(models_dir: Path) -> list[Contender]:
-    """facegate's default through the request path, face_recognition's path and OpenCV's, each on one thread."""
-    photo = reader(models_dir)
+def contenders(photo: FaceReader, models_dir: Path) -> list[Contender]:
+    """facegate's default through the request path (`photo`, one inference thread), face_recognition's path and
+    OpenCV's, each on one thread."""
     pipeline = photo.pipeline
     model = pipeline.pipeline(DEFAULT_MODEL)
-    cache: dict[tuple[str, tuple[int, ...]], dict[str, int]] = {}
 
     def ours(data: bytes) -> object:
         try:
@@ -217,20 +216,20 @@ def contenders(models_dir: Path) -> list[Contender]:
 
     def our_floor(data: bytes) -> dict[str, int]:
         blob, _ = pipeline.detector.preprocess(pipeline.decode(data))
-        networks = [_macs(models_dir / f"{e.name}.onnx", (1, 3, *e.card.input["shape"][2:]), cache)
+        networks = [_macs(models_dir / f"{e.name}.onnx", (1, 3, *e.card.input["shape"][2:]))
                     for e, _ in model.parts]
         # The orientation check runs the detector once more on the chosen face, at four rotations of a crop.
-        upright = _macs(models_dir / "yunet.onnx", (4, 3, CROP_SIDE, CROP_SIDE), cache)
-        return _added(_macs(models_dir / "yunet.onnx", blob.shape, cache), upright, *networks)
+        upright = _macs(models_dir / "yunet.onnx", (4, 3, CROP_SIDE, CROP_SIDE))
+        return _added(_macs(models_dir / "yunet.onnx", blob.shape), upright, *networks)
 
     def opencv_floor(data: bytes) -> dict[str, int]:
         height, width = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR).shape[:2]
         padded = (1, 3, -(-height // 32) * 32, -(-width // 32) * 32)  # FaceDetectorYN pads to multiples of 32
-        return _added(_macs(models_dir / "yunet.onnx", padded, cache),
-                      _macs(models_dir / "sface.onnx", (1, 3, 112, 112), cache))
+        return _added(_macs(models_dir / "yunet.onnx", padded),
+                      _macs(models_dir / "sface.onnx", (1, 3, 112, 112)))
 
     def dlib_floor(data: bytes) -> dict[str, int]:
-        return _macs(models_dir / "dlib_resnet_v1.onnx", (1, 3, 150, 150), cache)
+        return _macs(models_dir / "dlib_resnet_v1.onnx", (1, 3, 150, 150))
 
     return [Contender(f"facegate {DEFAULT_MODEL} (default)", ours, our_floor),
             Contender("face_recognition", face_recognition_pipeline(), dlib_floor),
@@ -310,11 +309,12 @@ def main(argv: list[str] | None = None) -> None:
     faces = FaceSet.load(args.faces / args.set)
     photos = [faces.image(path).read_bytes()
               for path in random.Random(0).sample(faces.paths, min(args.photos, len(faces.paths)))]
-    runners = contenders(args.models)
+    photo = reader(args.models)
+    runners = contenders(photo, args.models)
     probes = {kind: Peak(kind) for kind in ("float", "int8")}
     side_by_side(runners, photos, args.rounds, probes)
     peaks = {kind: probe.gflops() for kind, probe in probes.items()}
-    card = reader(args.models).pipeline.pipeline(DEFAULT_MODEL).record.accuracy or {}
+    card = photo.pipeline.pipeline(DEFAULT_MODEL).record.accuracy or {}
     print_side_by_side(runners, peaks, len(photos), args.rounds, card.get("accuracy", float("nan")))
 
     data = photo_640x480(args.faces)

@@ -9,22 +9,15 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
 
 from app.config import DEFAULT_MODEL, Settings
 from app.main import create_app
-from app.store.migrate import MIGRATIONS_DIR, upgrade
+from app.store.migrate import upgrade
 from tests.api.conftest import ADMIN, ADMIN_KEY
+from tests.store.test_migrations import alembic_config
 
 GALLERY = "enrolled-before"
-
-
-def _downgrade(url: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.downgrade(config, revision)
 
 
 @pytest.fixture
@@ -38,7 +31,7 @@ def old_database(tmp_path: Path, models_dir: Path, portrait: bytes) -> str:
         enrolled = client.post("/v1/enroll", data={"subject": "ann", "gallery": GALLERY},
                                files={"images": ("p.jpg", portrait)})
         assert enrolled.status_code == 201, enrolled.text
-    _downgrade(url, "0004_template_counts")
+    command.downgrade(alembic_config(url), "0004_template_counts")
     return url
 
 
