@@ -17,9 +17,9 @@ facegate, YuNet's orientation check too) / this machine's single-thread peak for
 with ONNX Runtime on one large float32 MatMul and one uint8 x int8 MatMulInteger (bench/flops.py). The
 face_recognition floor counts its ResNet only (HOG is not a network).
 
-Then, on one 640x480 JPEG with one face (a studio portrait cropped to 4:3): each stage of the pipeline per
-embedder, every model's photo → embedding time, throughput, and the cost of the PRelu rewrite and of the
-detection size.
+Then, on one 640x480 JPEG with one face (a studio portrait cropped to 4:3): each stage of the vision pipeline
+per embedder, every model's photo → embedding time through the request path (the models taking turns),
+throughput, and the cost of the PRelu rewrite and of the detection size.
 """
 
 from __future__ import annotations
@@ -77,6 +77,19 @@ def median_ms(action: Callable[[], object], repeat: int) -> float:
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
+
+
+def interleaved_ms(actions: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Median ms of each action, run in turns (one of each, `repeat` times), so drift hits them all alike."""
+    for action in actions.values():
+        action()
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(repeat):
+        for name, action in actions.items():
+            start = time.perf_counter()
+            action()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) * 1000 for name, values in times.items()}
 
 
 def _pipeline(models_dir: Path, threads: int, max_side: int) -> FacePipeline:
@@ -348,10 +361,13 @@ def main(argv: list[str] | None = None) -> None:
           + ", ".join(f"{n} {sum(floors[n].values()) / 1e9:.3f} GMAC" for n in floors)
           + f", yunet {sum(yunet_macs.values()) / 1e9:.3f} GMAC at {small[3]}x{small[2]}")
 
-    print("\nembedding pipelines, photo -> embedding (ms, 1 thread), against the single-model SFace pipeline")
-    base = median_ms(lambda: one.process(data, "sface"), args.repeat)
-    for name, pipeline in one.pipelines.items():
-        total = median_ms(lambda n=name: one.process(data, n), args.repeat)
+    print("\nevery model through the request path (FaceReader.probe, the API's defaults), photo -> embedding "
+          "(ms, 1 thread), against SFace alone")
+    totals = interleaved_ms({name: functools.partial(photo.probe, data, name, DEFAULT_SELECTION)
+                             for name in photo.pipeline.pipelines}, args.repeat)
+    base = totals["sface"]
+    for name, pipeline in photo.pipeline.pipelines.items():
+        total = totals[name]
         accuracy = (pipeline.record.accuracy or {}).get("accuracy", float("nan"))
         print(f"  {name:22} {total:7.2f}  x{total / base:4.2f}   lfw-dev accuracy {accuracy:.2%}")
 
