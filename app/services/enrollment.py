@@ -87,7 +87,7 @@ def _store(services: Services, actor: Actor, *, subject: str, gallery: str, name
     version = services.version(model)
     with services.sessions() as session:
         begin_write(session)
-        record, _ = repository.get_or_create_subject(session, gallery, subject, name, metadata)
+        record, created = repository.get_or_create_subject(session, gallery, subject, name, metadata)
         if name is not None:
             record.name = name
         if metadata is not None:
@@ -95,8 +95,13 @@ def _store(services: Services, actor: Actor, *, subject: str, gallery: str, name
         face_ids = repository.add_faces(session, record, model=model, model_version=version, faces=[
             repository.NewFace(face.embedding, face.face.score, face.face.box, face.face.landmarks, digest)
             for _, face, digest in accepted])
-        templates.refresh(session, record.id, gallery, model, version)
-        view = SubjectView.of(record, repository.count_faces(session, record))
+        if created:  # its faces are the ones just added: nothing to read back
+            templates.create(session, record.id, gallery, model, version, [face.embedding for _, face, _ in accepted])
+            face_count = len(face_ids)
+        else:
+            templates.refresh(session, record.id, gallery, model, version)
+            face_count = repository.count_faces(session, record)
+        view = SubjectView.of(record, face_count)
         audit.record(session, actor, "enroll", gallery=gallery, subject=subject,
                      face_ids=face_ids, details={"model": model, "rejected": len(rejected)})
         changes.template_changed(session, [(record.id, gallery, model, version)])

@@ -79,6 +79,18 @@ def refresh(session: Session, subject_id: int, gallery: str, model: str, model_v
             session.delete(existing)
             session.flush()
         return None
+    return _write(session, existing, subject_id, gallery, model, model_version, vectors)
+
+
+def create(session: Session, subject_id: int, gallery: str, model: str, model_version: str,
+           vectors: list[FloatArray]) -> Template:
+    """The template of a subject created in this transaction, whose only faces are `vectors`: what `refresh`
+    would write, without reading back the faces just inserted or looking for a template that cannot exist."""
+    return _write(session, None, subject_id, gallery, model, model_version, vectors)
+
+
+def _write(session: Session, existing: Template | None, subject_id: int, gallery: str, model: str,
+           model_version: str, vectors: list[FloatArray]) -> Template:
     total = np.sum(np.asarray(vectors, np.float64), axis=0)
     norm = float(np.linalg.norm(total))
     centroid = (total / max(norm, 1e-12)).astype(np.float32)

@@ -103,3 +103,26 @@ def test_sealed_templates_hold_no_vector_in_clear(engine: Engine) -> None:
         (block,) = templates.all_templates(session)  # start-up's bulk read opens sealed ones too
         assert (block.key, block.subjects, block.counts) == (("staff", "sface", "2021dec"), ["ada"], [1])
         np.testing.assert_allclose(block.centroids[0] / np.linalg.norm(block.centroids[0]), centroid, atol=1e-6)
+
+
+@pytest.mark.parametrize("sealed", [False, True], ids=["clear", "sealed"])
+def test_a_new_subjects_template_is_what_refresh_would_write(engine: Engine, sealed: bool) -> None:
+    """`create` (enroll of a new subject: no faces read back) and `refresh` write the same template and counts."""
+    sessions = session_factory(engine, Sealer(bytes(range(32))) if sealed else None)
+    with sessions() as session:
+        ada, _ = repo.get_or_create_subject(session, "staff", "ada")
+        bob, _ = repo.get_or_create_subject(session, "staff", "bob")
+        for who in (ada, bob):
+            enrol(session, who, 1)
+            enrol(session, who, 2)
+        created = templates.create(session, ada.id, "staff", "sface", "2021dec", [embedding(1), embedding(2)])
+        refreshed = templates.refresh(session, bob.id, "staff", "sface", "2021dec")
+        session.commit()
+        assert refreshed is not None
+        assert (created.face_count, created.norm) == (refreshed.face_count, refreshed.norm) == (2, created.norm)
+        assert (created.centroid is None, created.centroid_sealed is None) == (sealed, not sealed)
+        ada_centroid, bob_centroid = (templates.centroid(session, who.id, "sface", "2021dec") for who in (ada, bob))
+        assert ada_centroid is not None
+        assert bob_centroid is not None
+        np.testing.assert_array_equal(ada_centroid[0], bob_centroid[0])
+        assert assert_templates_match_faces(session) == 2  # and the gallery's counts: 2 subjects, 4 faces
