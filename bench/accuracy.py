@@ -173,8 +173,8 @@ def evaluate(name: str, embeddings: np.ndarray, faces: FaceSet, found: np.ndarra
     genuine = pair_scores[labels == 1]
     impostor = impostor_scores(embeddings, faces.identities, found)
     curve = metrics.det_curve(genuine, impostor)
-    balanced = calibration.Impostors(embeddings[found], faces.identities[found],
-                                     calibration.identity_folds(faces.identities, faces.pairs)[found])
+    folds_of_people = calibration.identity_folds(faces.identities, faces.pairs)[found]
+    balanced = calibration.Impostors(embeddings[found], faces.identities[found], folds_of_people)
     report: dict[str, Any] = {
         "pipeline": name,
         "accuracy": float(np.mean(accuracy)),
@@ -194,7 +194,8 @@ def evaluate(name: str, embeddings: np.ndarray, faces: FaceSet, found: np.ndarra
             "method": "impostor comparisons balanced by identity (each pair of people weighs the same)",
             **calibration.calibrate(balanced),
             "cross_validation": calibration.cross_validate(
-                balanced, {k: v for k, v in calibration.OPERATING_POINTS.items() if v >= 1e-4}),
+                balanced, {k: v for k, v in calibration.OPERATING_POINTS.items() if v >= 1e-4}, embeddings[found],
+                faces.identities[found], folds_of_people),
         },
     }
     if faces.roles:
@@ -285,9 +286,11 @@ def run(faces: FaceSet, models_dir: Path, workers: int, write_cards: bool, pipel
 
 
 def _calibration_table(reports: list[dict[str, Any]]) -> str:
-    """Claimed FMR vs the FMR measured on held-out folds of people, per operating point."""
+    """Claimed FMR vs the FMR measured on held-out folds of people, per operating point; the same for identify's
+    FPIR points in galleries of N people (`fpir_1e-2@N`)."""
     points = list(reports[0]["calibration"]["cross_validation"])
-    lines = ["calibration check: FMR measured on held-out folds / claimed (min..max over folds)",
+    lines = ["calibration check: FMR (FPIR@N: in galleries of N people) measured on held-out folds of people / "
+             "claimed (min..max over folds)",
              f"{'pipeline':22} " + " ".join(f"{p:>16}" for p in points)]
     for r in reports:
         cv = r["calibration"]["cross_validation"]

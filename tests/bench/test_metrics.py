@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -73,3 +75,30 @@ def test_balanced_calibration_weighs_people_not_photos() -> None:
     assert calibration.weighted_fmr(scores, weights, 0.8) == pytest.approx(1 / 3)
     assert ranked.threshold(0.34) <= 0.9
     assert ranked.threshold(0.33) > 0.9
+
+
+def test_no_match_chance_is_the_exact_count_of_galleries() -> None:
+    """A stranger who reaches K of M people is missed by C(M - K, N) / C(M, N) of the galleries of N of them."""
+    from bench import calibration
+
+    reached = [0, 1, 3, 7]
+    shares = np.array([[1.0] * k + [0.0] * (10 - k) for k in reached])
+    chances = calibration._chance_of_no_match(shares, 4)
+    np.testing.assert_allclose(chances, [math.comb(10 - k, 4) / math.comb(10, 4) for k in reached], rtol=1e-9)
+    assert chances[-1] == 0.0  # 7 of 10 reached: every gallery of 4 holds one
+
+
+def test_fpir_is_measured_over_every_gallery_of_the_size() -> None:
+    """Galleries of 2 of 4 people. Stranger s1 reaches only p1 (in half of the galleries), s2 reaches one of
+    p2's two photos (p2 counts half: a quarter of the galleries), s3 nobody; each stranger is one person."""
+    from bench import calibration
+
+    def unit(degrees: float) -> np.ndarray:
+        return np.array([np.cos(np.radians(degrees)), np.sin(np.radians(degrees))], np.float32)
+
+    gallery = np.stack([unit(0), unit(90), unit(180), unit(200), unit(270)])  # p1, p2 (two photos), p3, p4
+    gallery_people = np.array(["p1", "p2", "p2", "p3", "p4"])
+    strangers = np.stack([unit(10), unit(175), unit(135)])
+    fpir = calibration.measured_fpir(strangers, gallery, np.array(["s1", "s2", "s3"]), gallery_people,
+                                     threshold=0.95, size=2)
+    assert fpir == pytest.approx((1 / 2 + 1 / 4 + 0) / 3)
