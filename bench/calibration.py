@@ -14,6 +14,9 @@ import zlib
 
 import numpy as np
 
+from app.services.decisions import decide
+from app.vision.pipelines import Calibration
+
 OPERATING_POINTS = {"fmr_1e-2": 1e-2, "fmr_1e-3": 1e-3, "fmr_1e-4": 1e-4, "fmr_1e-5": 1e-5, "fmr_1e-6": 1e-6}
 TABLE_FMRS = [10 ** (-k / 4) for k in range(25)]  # four points a decade, 1 to 1e-6
 
@@ -136,9 +139,6 @@ def cross_validate(impostors: Impostors, points: dict[str, float], embeddings: n
     claimed and the FMR measured on the held-out fold's impostors. Per FPIR point and gallery size: the threshold
     the service would use (`decide`, from the four folds' table) and the FPIR measured with the held-out fold's
     photos as strangers searched in galleries of the four folds' people (`measured_fpir`)."""
-    from app.services.decisions import decide
-    from app.vision.pipelines import Calibration
-
     measured: dict[str, list[float]] = {}
     smallest = len(impostors)
     for fold in np.unique(impostors.folds):
