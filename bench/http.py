@@ -5,13 +5,14 @@
 On the same lfw-dev photos, in one run (the ratios hold on a shared, noisy machine):
 
 - pipeline: the service's own photo reader (`FaceReader.enrollee`, default settings, one inference thread each)
-  called in process, on 1 thread and on as many threads as the machine has cores: the floor the service can reach;
+  called in process on as many threads as there are clients (at most one per core), taking turns with each HTTP
+  run on the same photos in `ROUNDS` parts: the floor the service can reach;
 - enroll over HTTP: `python -m app serve` on a fresh SQLite file with its defaults, each photo a new subject
   (`POST /v1/enroll`, multipart, as the README shows) from 1, 2 and 4 concurrent clients with keep-alive; then
   the same with one worker process per core (`FACEGATE_WORKERS`, the setting an operator uses to spread one
   server over the machine's cores: in one process the pipeline's own Python takes the GIL in turn with HTTP);
 - verify over HTTP: p50 and p99 of `POST /v1/verify` of two photos with one client, beside the pipeline's time
-  for reading the same two photos one after the other;
+  for reading the same two photos side by side on two threads;
 - overhead: how much slower the HTTP path is than the pipeline at the same concurrency (cores), in percent.
 """
 
